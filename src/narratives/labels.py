@@ -1,0 +1,159 @@
+"""The four labels, and reading and validating hand-labelled paragraphs.
+
+Label files are JSONL: one object per paragraph with ``doc`` (the document's file
+name), ``text`` (the paragraph exactly as :func:`split_paragraphs` yields it),
+``label`` and an optional ``note``. When a document's raw text is found in one of
+the text directories, its labels must cover its paragraphs exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from narratives.documents import read_document
+from narratives.errors import LabelFileError
+from narratives.paragraphs import split_paragraphs
+
+__all__ = ["Label", "LabelledParagraph", "load_labels", "default_text_dirs"]
+
+
+class Label(StrEnum):
+    """What a paragraph does for a reader who wants to know what happened."""
+
+    REPORTED_FACT = "reported_fact"
+    SPECULATION = "speculation"
+    OPINION = "opinion"
+    BOILERPLATE = "boilerplate"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledParagraph:
+    """One hand-labelled paragraph; ``source`` is ``"file:line"`` of its record."""
+
+    doc: str
+    text: str
+    label: Label
+    note: str | None
+    source: str
+
+
+_KNOWN_KEYS = {"doc", "text", "label", "note"}
+
+
+def default_text_dirs(labels_dir: Path) -> list[Path]:
+    """Where raw documents live: ``<labels>/corpus/`` and ``seeds/`` beside ``<labels>``."""
+    return [labels_dir / "corpus", labels_dir.parent / "seeds"]
+
+
+def load_labels(
+    labels_dir: str | Path = "labels", *, text_dirs: Iterable[str | Path] | None = None
+) -> list[LabelledParagraph]:
+    """Read and validate every ``*.jsonl`` file in ``labels_dir`` (sorted by name).
+
+    Raises :class:`LabelFileError` listing every problem with its file and line:
+    malformed JSON, missing or unknown fields, an unknown label, empty text, the
+    same text labelled differently twice, and, for documents whose raw text is in
+    ``text_dirs`` (default :func:`default_text_dirs`), a label that matches no
+    paragraph of its document or a paragraph left unlabelled.
+
+    >>> examples = load_labels("labels")  # doctest: +SKIP
+    """
+    labels_dir = Path(labels_dir)
+    files = sorted(labels_dir.glob("*.jsonl"))
+    if not files:
+        raise LabelFileError([f"{labels_dir}: no *.jsonl label files found"])
+    problems: list[str] = []
+    examples: list[LabelledParagraph] = []
+    for path in files:
+        examples.extend(_read_file(path, problems))
+    problems.extend(_conflicting_labels(examples))
+    dirs = default_text_dirs(labels_dir) if text_dirs is None else [Path(d) for d in text_dirs]
+    problems.extend(_coverage_problems(examples, dirs))
+    if problems:
+        raise LabelFileError(problems)
+    return examples
+
+
+def _read_file(path: Path, problems: list[str]) -> list[LabelledParagraph]:
+    examples = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            example = _parse_record(line, where, problems)
+            if example is not None:
+                examples.append(example)
+    return examples
+
+
+def _parse_record(line: str, where: str, problems: list[str]) -> LabelledParagraph | None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        problems.append(f"{where}: malformed JSON ({error.msg})")
+        return None
+    if not isinstance(record, dict):
+        problems.append(f"{where}: expected a JSON object, got {type(record).__name__}")
+        return None
+    unknown = set(record) - _KNOWN_KEYS
+    if unknown:
+        problems.append(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_KNOWN_KEYS)}")
+    doc, text, label, note = (record.get(key) for key in ("doc", "text", "label", "note"))
+    if not isinstance(doc, str) or not doc.strip():
+        problems.append(f"{where}: 'doc' must be a non-empty string (the document's file name)")
+        return None
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{where}: 'text' must be a non-empty string")
+        return None
+    if label not in Label._value2member_map_:
+        problems.append(f"{where}: unknown label {label!r}; expected one of {[m.value for m in Label]}")
+        return None
+    if note is not None and not isinstance(note, str):
+        problems.append(f"{where}: 'note' must be a string when present")
+        return None
+    return LabelledParagraph(doc, text, Label(label), note, where)
+
+
+def _conflicting_labels(examples: list[LabelledParagraph]) -> list[str]:
+    first_seen: dict[str, LabelledParagraph] = {}
+    problems = []
+    for example in examples:
+        earlier = first_seen.setdefault(example.text, example)
+        if earlier.label != example.label:
+            problems.append(
+                f"{example.source}: text labelled {example.label.value!r} here "
+                f"but {earlier.label.value!r} at {earlier.source}"
+            )
+    return problems
+
+
+def _coverage_problems(examples: list[LabelledParagraph], text_dirs: list[Path]) -> list[str]:
+    """Labels of documents whose raw text we have must match its paragraphs one to one."""
+    by_doc: dict[str, list[LabelledParagraph]] = {}
+    for example in examples:
+        by_doc.setdefault(example.doc, []).append(example)
+    problems = []
+    for doc, labelled in by_doc.items():
+        path = next((d / doc for d in text_dirs if (d / doc).is_file()), None)
+        if path is None:
+            continue
+        paragraphs = split_paragraphs(read_document(path))
+        missing = Counter(p.text for p in paragraphs)
+        missing.subtract(example.text for example in labelled)
+        for example in labelled:
+            if missing[example.text] < 0:
+                problems.append(f"{example.source}: text matches no paragraph of {path}")
+                missing[example.text] += 1
+        for paragraph in paragraphs:
+            if missing[paragraph.text] > 0:
+                problems.append(
+                    f"{path}: paragraph {paragraph.index} is unlabelled: {paragraph.text[:60]!r}"
+                )
+                missing[paragraph.text] -= 1
+    return problems
