@@ -19,7 +19,7 @@ from narratives.documents import read_document
 from narratives.errors import LabelFileError
 from narratives.paragraphs import split_paragraphs
 
-__all__ = ["Label", "LabelledParagraph", "load_labels", "default_text_dirs"]
+__all__ = ["Label", "LabelledParagraph", "default_text_dirs", "load_labels"]
 
 
 class Label(StrEnum):
@@ -152,8 +152,6 @@ def _coverage_problems(examples: list[LabelledParagraph], text_dirs: list[Path])
                 missing[example.text] += 1
         for paragraph in paragraphs:
             if missing[paragraph.text] > 0:
-                problems.append(
-                    f"{path}: paragraph {paragraph.index} is unlabelled: {paragraph.text[:60]!r}"
-                )
+                problems.append(f"{path}: paragraph {paragraph.index} is unlabelled: {paragraph.text[:60]!r}")
                 missing[paragraph.text] -= 1
     return problems

@@ -22,10 +22,11 @@ Paragraph text never carries leading or trailing whitespace, and
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-__all__ = ["Paragraph", "split_paragraphs", "WHITESPACE"]
+__all__ = ["WHITESPACE", "Paragraph", "split_paragraphs"]
 
 #: Characters treated as whitespace: everything ``str.isspace`` accepts, plus the
 #: invisible characters scraped pages are full of (zero-width space, zero-width
@@ -87,7 +88,9 @@ def split_paragraphs(text: str) -> list[Paragraph]:
     Empty or whitespace-only text gives ``[]``. Runs in time linear in ``len(text)``.
     """
     if not isinstance(text, str):
-        hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+        hint = (
+            " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+        )
         raise TypeError(f"split_paragraphs expects a str, got {type(text).__name__}{hint}")
     spans: list[tuple[int, int]] = []
     for block in _blocks(text):
@@ -131,7 +134,7 @@ def _stripped_line(text: str, start: int, end: int) -> _Line | None:
 def _paragraph_spans(block: list[_Line]) -> list[tuple[int, int]]:
     """Character spans of the paragraphs in one block (rules 3 and 4)."""
     width = max(len(line.text) for line in block)
-    breaks = list(zip(block, block[1:]))
+    breaks = list(itertools.pairwise(block))
     full = [_is_full(before, after, width) for before, after in breaks] + [False]
     wrapped = [
         full[i] and _is_wrap(before, after, after_is_full=full[i + 1])

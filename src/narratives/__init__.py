@@ -1,0 +1,31 @@
+"""narratives: label each paragraph of coup and instability coverage as reported fact,
+speculation, opinion or boilerplate.
+
+>>> from narratives import classify
+>>> [p.label for p in classify("Soldiers seized the palace.\n\nIt may not last.")]  # doctest: +SKIP
+[<Label.REPORTED_FACT: 'reported_fact'>, <Label.SPECULATION: 'speculation'>]
+"""
+
+from narratives.api import ClassifiedParagraph, classify, classify_many
+from narratives.errors import LabelFileError, ModelError, NarrativesError
+from narratives.labels import Label, LabelledParagraph, load_labels
+from narratives.model import Model, load_model
+from narratives.paragraphs import Paragraph, split_paragraphs
+
+__all__ = [
+    "ClassifiedParagraph",
+    "Label",
+    "LabelFileError",
+    "LabelledParagraph",
+    "Model",
+    "ModelError",
+    "NarrativesError",
+    "Paragraph",
+    "classify",
+    "classify_many",
+    "load_labels",
+    "load_model",
+    "split_paragraphs",
+]
+
+__version__ = "0.1.0"

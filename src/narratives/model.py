@@ -1,0 +1,274 @@
+"""The trained classifier and its model directory: plain arrays and JSON, never pickles.
+
+A model directory holds::
+
+    manifest.json   format, versions, labels, feature config, metrics, sha256 of every file
+    weights.npz     coef, intercept, idf (loaded with allow_pickle=False)
+    vocabulary.json TF-IDF terms in column order
+    MODEL_CARD.md   data, metrics and limits, for people
+
+Loading reads and checks the manifest before touching any other file, verifies every
+checksum, and rebuilds the model from arrays, so no code in the files can run and the
+model works under any supported scikit-learn version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import zipfile
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import softmax
+
+from narratives.errors import ModelError
+from narratives.labels import Label
+
+__all__ = ["DEFAULT_MODEL_DIR", "FORMAT", "FORMAT_VERSION", "Model", "load_model"]
+
+FORMAT = "narratives-model"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DEFAULT_MODEL_DIR = Path(str(resources.files("narratives") / "default_model"))
+
+
+class Model:
+    """A fitted featuriser plus multinomial logistic-regression weights.
+
+    ``predict_proba`` is the softmax of ``features @ coef.T + intercept``: exactly
+    what scikit-learn's ``LogisticRegression`` computes, rebuilt from plain arrays.
+    """
+
+    def __init__(
+        self,
+        featurizer: Any,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        classes: Sequence[Label],
+        manifest: dict[str, Any] | None = None,
+    ) -> None:
+        self.featurizer = featurizer
+        self.coef_ = np.asarray(coef, dtype=np.float64)
+        self.intercept_ = np.asarray(intercept, dtype=np.float64)
+        self.classes_ = tuple(Label(c) for c in classes)
+        self.manifest = manifest or {}
+        self._coef_t = sp.csr_matrix(self.coef_.T)
+        self._feature_names: np.ndarray | None = None
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Featurise paragraph texts (one call per batch)."""
+        return self.featurizer.transform(texts)
+
+    def predict_proba_features(self, features: sp.spmatrix) -> np.ndarray:
+        """Class probabilities from precomputed features, columns in ``classes_`` order."""
+        scores = np.asarray((features @ self._coef_t).todense()) + self.intercept_
+        return softmax(scores, axis=1)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities of every label for each paragraph text; rows sum to 1."""
+        return self.predict_proba_features(self.transform(_as_texts(texts)))
+
+    def predict(self, texts: Sequence[str]) -> list[Label]:
+        """The most probable label of each paragraph text."""
+        probabilities = self.predict_proba(texts)
+        return [self.classes_[i] for i in probabilities.argmax(axis=1)]
+
+    def explain(self, text: str, k: int = 10) -> list[tuple[str, float]]:
+        """The ``k`` features that pushed ``text`` most towards its predicted label.
+
+        A feature's push is its value times its weight for the predicted label minus
+        its mean weight over all labels (softmax ignores what all labels share), so
+        the pushes plus the intercepts add up exactly to the decision.
+
+        >>> load_model().explain("Shots were reportedly fired near the palace.", k=3)  # doctest: +SKIP
+        [('cue:hedge_words', 0.71), ('reportedly', 0.52), ('shots', 0.21)]
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"explain expects one paragraph str, got {type(text).__name__}")
+        features = self.transform([text]).tocsr()
+        winner = int(self.predict_proba_features(features).argmax())
+        centred = self.coef_[winner] - self.coef_.mean(axis=0)
+        pushes = features.data * centred[features.indices]
+        order = np.argsort(-pushes, kind="stable")[:k]
+        names = self.feature_names()
+        return [(str(names[features.indices[i]]), float(pushes[i])) for i in order]
+
+    def feature_names(self) -> np.ndarray:
+        if self._feature_names is None:
+            self._feature_names = self.featurizer.get_feature_names_out()
+        return self._feature_names
+
+    # -- persistence -------------------------------------------------------------------
+
+    def save(self, directory: str | Path, *, manifest_extra: dict[str, Any], card: str) -> Path:
+        """Write the model directory (see module docstring); returns its path."""
+        from narratives.cues import lexicon_fingerprint
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        featurizer = self.featurizer
+        terms = sorted(featurizer.vocabulary_, key=featurizer.vocabulary_.__getitem__)
+        _write_npz(directory / "weights.npz", coef=self.coef_, intercept=self.intercept_, idf=featurizer.idf_)
+        (directory / "vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "labels": [label.value for label in self.classes_],
+            "features": {
+                "ngram_range": list(featurizer.ngram_range),
+                "min_df": featurizer.min_df,
+                "sublinear_tf": featurizer.sublinear_tf,
+                "cue_groups": list(featurizer.cue_groups),
+                "cue_weight": featurizer.cue_weight,
+                "lexicon_fingerprint": lexicon_fingerprint(),
+            },
+            **manifest_extra,
+            "files": {
+                name: _sha256(directory / name)
+                for name in ("weights.npz", "vocabulary.json", "MODEL_CARD.md")
+            },
+        }
+        (directory / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        self.manifest = manifest
+        return directory
+
+
+def _as_texts(texts: Sequence[str]) -> Sequence[str]:
+    if isinstance(texts, str):
+        raise TypeError("expected a sequence of paragraph texts, got a single str; wrap it in a list")
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"paragraph texts must be str, got {type(text).__name__}")
+    return texts
+
+
+def _write_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Write an ``.npz`` byte for byte the same for the same arrays.
+
+    ``np.savez`` stamps the current time into the zip, so retraining would change the
+    checksum of identical weights; a fixed timestamp keeps the shipped model's diff honest.
+    """
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+_default_model: Model | None = None
+_default_lock = threading.Lock()
+
+
+def load_model(path: str | Path | None = None) -> Model:
+    """Load a model directory, or the shipped default when ``path`` is None.
+
+    The default is loaded once, on first use, and shared. Raises :class:`ModelError`
+    for a missing directory, an unknown format, a checksum mismatch, or files that
+    are not plain arrays.
+    """
+    global _default_model
+    if path is not None:
+        return _load(Path(path))
+    with _default_lock:
+        if _default_model is None:
+            _default_model = _load(DEFAULT_MODEL_DIR)
+        return _default_model
+
+
+def _load(directory: Path) -> Model:
+    manifest = _read_manifest(directory)
+    for name, digest in manifest["files"].items():
+        if Path(name).name != name:
+            raise ModelError(f"{directory / MANIFEST}: file entry {name!r} is not a plain file name")
+        path = directory / name
+        if not path.is_file():
+            raise ModelError(
+                f"{path} is missing; the model directory is incomplete. Retrain or reinstall it."
+            )
+        if _sha256(path) != digest:
+            raise ModelError(
+                f"{path} does not match the checksum in its manifest; the file was changed or damaged. "
+                "Do not use it: retrain with `narratives train --out DIR` or reinstall narratives."
+            )
+    try:
+        with np.load(directory / "weights.npz", allow_pickle=False) as arrays:
+            coef, intercept, idf = arrays["coef"], arrays["intercept"], arrays["idf"]
+    except (ValueError, KeyError, OSError) as error:
+        raise ModelError(
+            f"{directory / 'weights.npz'} is not a plain-array weights file ({error})"
+        ) from error
+    terms = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+    return _assemble(manifest, coef, intercept, idf, terms, directory)
+
+
+def _read_manifest(directory: Path) -> dict[str, Any]:
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise ModelError(
+            f"{directory} is not a model directory: no {MANIFEST}. Train one with `narratives train`."
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ModelError(f"{path} is not valid JSON ({error})") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ModelError(f"{path} is not a narratives model manifest (format {FORMAT!r} expected)")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelError(
+            f"{path} has model format version {manifest.get('format_version')!r}; this narratives reads "
+            f"version {FORMAT_VERSION}. Upgrade narratives or retrain the model with `narratives train`."
+        )
+    if not isinstance(manifest.get("files"), dict) or "weights.npz" not in manifest["files"]:
+        raise ModelError(f"{path} lists no checksummed weights file")
+    return manifest
+
+
+def _assemble(
+    manifest: dict[str, Any],
+    coef: np.ndarray,
+    intercept: np.ndarray,
+    idf: np.ndarray,
+    terms: list[str],
+    directory: Path,
+) -> Model:
+    from narratives.cues import lexicon_fingerprint
+    from narratives.features import ParagraphFeaturizer
+
+    config = manifest["features"]
+    if config["lexicon_fingerprint"] != lexicon_fingerprint():
+        raise ModelError(
+            f"{directory} was trained with other cue lexicons than this narratives has; "
+            "retrain it with `narratives train` so features and weights agree."
+        )
+    labels = manifest["labels"]
+    if coef.shape != (len(labels), len(terms) + _n_cues(config["cue_groups"])) or idf.shape != (len(terms),):
+        raise ModelError(f"{directory}: weight shapes do not match the vocabulary and labels")
+    featurizer = ParagraphFeaturizer(
+        ngram_range=tuple(config["ngram_range"]),
+        min_df=config["min_df"],
+        sublinear_tf=config["sublinear_tf"],
+        cue_groups=tuple(config["cue_groups"]),
+        cue_weight=config["cue_weight"],
+    )
+    featurizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
+    featurizer.idf_ = idf
+    return Model(featurizer, coef, intercept, labels, manifest)
+
+
+def _n_cues(groups: list[str]) -> int:
+    from narratives.cues import cue_names
+
+    return len(cue_names(groups))

@@ -1,0 +1,219 @@
+"""The classifier: public API, exact explanations, safe persistence, reproducible shipped model."""
+
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from narratives import (
+    ClassifiedParagraph,
+    Label,
+    ModelError,
+    classify,
+    classify_many,
+    load_labels,
+    load_model,
+    split_paragraphs,
+)
+from narratives.model import DEFAULT_MODEL_DIR
+from narratives.training import baseline_pipeline, data_digest, fit_model
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLE = (
+    "Coup leaders close borders\n\n"
+    "Soldiers seized the presidential palace on Wednesday and detained the president, the army said.\n\n"
+    "It remains to be seen whether the junta could hold power if regional forces intervene.\n\n"
+    "This shameful power grab must be reversed; the generals should be ashamed of themselves.\n\n"
+    "Subscribe to our newsletter for daily updates"
+)
+
+
+@pytest.fixture(scope="module")
+def examples():
+    return load_labels(ROOT / "labels")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_model()
+
+
+def test_classify_labels_every_paragraph_with_consistent_fields(shipped):
+    result = classify(ARTICLE)
+    paragraphs = split_paragraphs(ARTICLE)
+    assert [(r.text, r.start, r.end, r.index) for r in result] == [
+        (p.text, p.start, p.end, p.index) for p in paragraphs
+    ]
+    for r in result:
+        assert isinstance(r, ClassifiedParagraph) and isinstance(r.label, Label)
+        assert set(r.probabilities) == set(Label)
+        assert sum(r.probabilities.values()) == pytest.approx(1.0)
+        assert r.confidence == max(r.probabilities.values()) == r.probabilities[r.label]
+        assert ARTICLE[r.start : r.end] == r.text
+    as_json = json.loads(json.dumps(result[1].to_dict()))
+    assert as_json["label"] in {label.value for label in Label}
+    assert set(as_json["probabilities"]) == {label.value for label in Label}
+
+
+def test_classify_many_equals_classify_one_by_one(shipped):
+    texts = [ARTICLE, "", "One line only.", ARTICLE.replace("\n\n", "\n"), "   \n"]
+    assert classify_many(texts, batch_size=3) == [classify(t) for t in texts]
+    assert classify_many(iter(texts)) == [classify(t) for t in texts]
+
+
+@pytest.mark.parametrize(("value", "message"), [(None, "NoneType"), (b"text", "decode"), (7, "int")])
+def test_classify_rejects_non_text(value, message):
+    with pytest.raises(TypeError, match=message):
+        classify(value)
+
+
+def test_classify_many_rejects_a_single_string_and_bad_batch_size():
+    with pytest.raises(TypeError, match="single str"):
+        classify_many("an article")
+    with pytest.raises(ValueError, match="batch_size"):
+        classify_many(["x"], batch_size=0)
+
+
+def test_empty_text_gives_no_paragraphs():
+    assert classify("") == [] and classify(" \n\t\u200b") == []
+
+
+def test_huge_inputs_are_classified():
+    one_paragraph = ("The army said troops had secured the capital. " * 22_000)[:1_000_000]
+    assert len(classify(one_paragraph)) == 1
+    many = "\n\n".join(f"Paragraph {i} says the junta met on Monday." for i in range(20_000))
+    result = classify(many)
+    assert len(result) == 20_000 and result[-1].index == 19_999
+
+
+def test_model_interface(shipped):
+    texts = ["Troops seized the palace.", "Read also: more news"]
+    probabilities = shipped.predict_proba(texts)
+    assert probabilities.shape == (2, 4)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    assert shipped.predict(texts) == [shipped.classes_[i] for i in probabilities.argmax(axis=1)]
+    assert set(shipped.classes_) == set(Label)
+    with pytest.raises(TypeError, match="single str"):
+        shipped.predict("one string")
+
+
+def test_explain_is_exact_for_the_linear_model(shipped):
+    text = "Shots were reportedly fired near the palace, witnesses said."
+    everything = shipped.explain(text, k=10_000)
+    top = shipped.explain(text, k=3)
+    assert top == everything[:3]
+    assert [push for _, push in everything] == sorted((push for _, push in everything), reverse=True)
+    # pushes + centred intercept reproduce the centred score of the predicted label
+    winner = shipped.classes_.index(shipped.predict([text])[0])
+    features = shipped.transform([text])
+    scores = np.asarray(features @ shipped.coef_.T).ravel() + shipped.intercept_
+    centred_score = scores[winner] - scores.mean()
+    centred_intercept = shipped.intercept_[winner] - shipped.intercept_.mean()
+    assert sum(push for _, push in everything) + centred_intercept == pytest.approx(centred_score)
+
+
+def test_shipped_model_is_what_retraining_produces(shipped, examples):
+    retrained = fit_model(examples)
+    texts = [e.text for e in examples]
+    assert retrained.predict(texts) == shipped.predict(texts)
+    np.testing.assert_allclose(retrained.predict_proba(texts), shipped.predict_proba(texts), atol=1e-9)
+    assert shipped.manifest["training_data"]["sha256"] == data_digest(examples)
+
+
+def test_shipped_model_beats_the_plain_baseline_in_grouped_cv(shipped):
+    metrics = shipped.manifest["cv_metrics"]
+    assert metrics["grouped_by"] == "document"
+    assert metrics["model"]["macro_f1"] > metrics["baseline"]["macro_f1"]
+    assert metrics["model"]["macro_f1"] >= 0.70  # quality floor: lower it only with a written reason
+
+
+def test_save_and_load_round_trip(tmp_path, examples):
+    model = fit_model(examples[:300])
+    model.save(tmp_path / "m", manifest_extra={}, card="# test\n")
+    loaded = load_model(tmp_path / "m")
+    texts = [e.text for e in examples[300:400]]
+    assert loaded.predict(texts) == model.predict(texts)
+    np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts), atol=1e-12)
+
+
+def test_training_is_deterministic(tmp_path, examples):
+    subset = examples[:300]
+    fit_model(subset).save(tmp_path / "a", manifest_extra={}, card="")
+    fit_model(subset).save(tmp_path / "b", manifest_extra={}, card="")
+    for name in ("weights.npz", "vocabulary.json", "manifest.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+@pytest.fixture
+def model_copy(tmp_path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, target)
+    return target
+
+
+class _Exploit:
+    """Unpickling this would create a marker file: proof that code ran."""
+
+    marker: Path
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def _plant_pickle(model_dir: Path, marker: Path) -> None:
+    exploit = _Exploit()
+    exploit.marker = marker
+    (model_dir / "weights.npz").write_bytes(pickle.dumps(exploit))
+
+
+def test_swapped_weights_are_refused_by_checksum(model_copy, tmp_path):
+    marker = tmp_path / "pwned"
+    _plant_pickle(model_copy, marker)
+    with pytest.raises(ModelError, match="checksum"):
+        load_model(model_copy)
+    assert not marker.exists()
+
+
+def test_pickle_is_refused_even_with_a_forged_checksum(model_copy, tmp_path):
+    import hashlib
+
+    marker = tmp_path / "pwned"
+    _plant_pickle(model_copy, marker)
+    manifest = json.loads((model_copy / "manifest.json").read_text())
+    manifest["files"]["weights.npz"] = hashlib.sha256((model_copy / "weights.npz").read_bytes()).hexdigest()
+    (model_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="plain-array"):
+        load_model(model_copy)
+    assert not marker.exists()
+
+
+def test_unknown_format_version_is_refused_with_advice(model_copy):
+    manifest = json.loads((model_copy / "manifest.json").read_text())
+    manifest["format_version"] = 99
+    (model_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="retrain"):
+        load_model(model_copy)
+
+
+def test_missing_or_foreign_directories_are_refused(tmp_path):
+    with pytest.raises(ModelError, match=r"no manifest\.json"):
+        load_model(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"format": "something-else"}')
+    with pytest.raises(ModelError, match="not a narratives model"):
+        load_model(tmp_path)
+
+
+def test_changed_lexicons_are_refused(model_copy):
+    manifest = json.loads((model_copy / "manifest.json").read_text())
+    manifest["features"]["lexicon_fingerprint"] = "0" * 64
+    (model_copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="lexicons"):
+        load_model(model_copy)
+
+
+def test_baseline_is_the_plain_pipeline():
+    steps = [type(step).__name__ for _, step in baseline_pipeline().steps]
+    assert steps == ["TfidfVectorizer", "LogisticRegression"]
