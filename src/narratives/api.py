@@ -6,6 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from narratives.context import revise_with_context
 from narratives.labels import Label
 from narratives.model import Model, load_model
 from narratives.paragraphs import Paragraph, split_paragraphs
@@ -44,6 +47,10 @@ class ClassifiedParagraph:
 
 def classify(text: str, *, model: Model | None = None) -> list[ClassifiedParagraph]:
     """Split ``text`` into paragraphs and label each one.
+
+    Each paragraph is judged by the model alone, then long runs of headline-shaped
+    lines (lists of other articles) are revised towards boilerplate; see
+    :mod:`narratives.context`.
 
     >>> [p.label.value for p in classify("Troops seized the palace on Monday.")]  # doctest: +SKIP
     ['reported_fact']
@@ -92,15 +99,21 @@ def _classify_batch(documents: list[list[Paragraph]], model: Model) -> list[list
     if not flat:
         return [[] for _ in documents]
     probabilities = model.predict_proba_features(model.transform([p.text for p in flat]))
-    best = probabilities.argmax(axis=1)
-    classes = model.classes_
-    rows = iter(zip(flat, probabilities.tolist(), best.tolist()))
+    results = []
+    start = 0
+    for paragraphs in documents:
+        rows = probabilities[start : start + len(paragraphs)]
+        start += len(paragraphs)
+        rows = revise_with_context(rows, [p.text for p in paragraphs], model.classes_)
+        results.append(_assemble(paragraphs, rows, model.classes_))
+    return results
+
+
+def _assemble(
+    paragraphs: list[Paragraph], probabilities: np.ndarray, classes: tuple[Label, ...]
+) -> list[ClassifiedParagraph]:
+    best = probabilities.argmax(axis=1).tolist()
     return [
-        [
-            ClassifiedParagraph(
-                p.text, p.start, p.end, p.index, classes[winner], row[winner], dict(zip(classes, row))
-            )
-            for p, row, winner in (next(rows) for _ in paragraphs)
-        ]
-        for paragraphs in documents
+        ClassifiedParagraph(p.text, p.start, p.end, p.index, classes[i], row[i], dict(zip(classes, row)))
+        for p, row, i in zip(paragraphs, probabilities.tolist(), best)
     ]

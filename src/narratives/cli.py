@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "train":
             from narratives.train import run
 
-            run(args.labels, args.out, args.ablation)
+            run(args.labels, args.out, ablation=not args.skip_ablation)
             return EXIT_OK
         if args.command == "info":
             return _info(args.model, sys.stdout)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from nltk.stem.snowball import EnglishStemmer
 
 
@@ -27,10 +27,11 @@ from nltk.stem.snowball import EnglishStemmer
 class Lexicon:
     exact: frozenset[str]
     families: tuple[str, ...] = ()
+    shape: re.Pattern[str] | None = None  # tokens of this shape belong too (years, numbers)
 
 
-def _lexicon(exact: str, families: str = "") -> Lexicon:
-    return Lexicon(frozenset(exact.split()), tuple(families.split()))
+def _lexicon(exact: str, families: str = "", shape: str | None = None) -> Lexicon:
+    return Lexicon(frozenset(exact.split()), tuple(families.split()), re.compile(shape) if shape else None)
 
 
 LEXICONS: dict[str, Lexicon] = {
@@ -66,10 +67,23 @@ LEXICONS: dict[str, Lexicon] = {
         "catastrophe disaster tragedy failure folly cowardice courage",
     ),
     "person": _lexicon("i me my mine we us our ours you your yours myself ourselves"),
+    # Months and weekdays ("may" is both a month and a hedge; it counts for both) and years.
+    "date": _lexicon(
+        "january february march april may june july august september october november december "
+        "jan feb mar apr jun jul aug sep sept oct nov dec "
+        "monday tuesday wednesday thursday friday saturday sunday",
+        shape=r"(?:19|20)\d\d",
+    ),
+    "clock": _lexicon("gmt utc bst cet cest edt est wat eat cat"),
+    "number": _lexicon("", shape=r"\w*\d\w*"),
+    "byline": _lexicon(
+        "correspondent correspondents reporter reporters contributor contributors editor editors "
+        "columnist updated published posted writer staff",
+    ),
     "furniture": _lexicon(
         "subscribe subscribed subscription newsletter newsletters cookie cookies privacy "
         "advertisement advert sponsored share tweet whatsapp facebook telegram login "
-        "register copyright rights reserved comment comments disclaimer terms",
+        "register copyright rights reserved reproduction comment comments disclaimer terms",
         "photograph",
     ),
     "credit": _lexicon(
@@ -78,114 +92,222 @@ LEXICONS: dict[str, Lexicon] = {
     ),
 }
 
-# Multi-word and shape patterns, matched on the lower-cased paragraph.
-PATTERNS: dict[str, re.Pattern[str]] = {
-    "hedge_phrase": re.compile(
-        r"remains to be seen|time will tell|it is (?:thought|believed|understood|unclear|possible)"
-        r"|(?:is|are|was|were) said to|(?:is|are) expected to|sources (?:say|said|suggest)"
-        r"|there (?:are|were) (?:rumou?rs|reports|signs)|in the (?:coming|next) (?:days|weeks|months)"
+#: Two-word phrases, matched on adjacent tokens (one vectorised lookup per batch). Longer
+#: phrases are listed by their telling pair: "remains to be seen" by "remains to".
+PHRASES: dict[str, tuple[str, ...]] = {
+    "hedge_phrase": (
+        "remains to",
+        "will tell",
+        "is thought",
+        "is believed",
+        "is understood",
+        "is unclear",
+        "said to",
+        "expected to",
+        "sources say",
+        "sources said",
+        "sources suggest",
+        "are rumours",
+        "were rumours",
+        "are reports",
+        "are signs",
+        "coming days",
+        "coming weeks",
+        "coming months",
+        "not clear",
+        "no confirmation",
+        "not confirmed",
+        "cannot verify",
+        "could not",
     ),
-    "prescription": re.compile(
-        r"it is time|(?:has|have|need|needs) to|cannot be allowed|let us|we demand|high time"
-    ),
-    "read_more": re.compile(
-        r"^(?:read (?:also|more)|related|see also|more (?:news|stories)|most read|trending|recommended"
-        r"|watch|listen|editor'?s picks?)\b"
-    ),
-    "byline": re.compile(
-        r"^(?:by|posted by|written by|reporting by|editing by)\s+\w|correspondent|staff writer"
-        r"|contributor|(?:^|\s)editor\b|updated|published"
-    ),
-    "url": re.compile(r"https?://|www\.|\.(?:com|org|net)\b|@\w|\[email"),
-    "copyright": re.compile(r"©|\(c\)|copyright|all rights reserved|reproduction"),
-    "time": re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b(?:gmt|utc|bst|cet|a\.m\.|p\.m\.)"),
-    "date": re.compile(
-        r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
-        r"|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?:19|20)\d\d\b"
+    "prescription": (
+        "is time",
+        "has to",
+        "have to",
+        "need to",
+        "needs to",
+        "be allowed",
+        "let us",
+        "we demand",
+        "high time",
+        "ought to",
+        "must be",
+        "should be",
+        "must not",
+        "should not",
     ),
 }
 
-_QUOTES = re.compile(r"[\"“”«»„]")
-_DIGIT_RUN = re.compile(r"\d+")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+#: Openings of page-furniture lines, matched on the lower-cased start of a paragraph.
+READ_MORE_OPENINGS = (
+    "read also",
+    "read more",
+    "related",
+    "see also",
+    "more news",
+    "more stories",
+    "most read",
+    "trending",
+    "recommended",
+    "watch:",
+    "listen:",
+    "editor's pick",
+    "editors' pick",
+    "also read",
+)
+BYLINE_OPENINGS = ("by ", "posted by", "written by", "reporting by", "editing by", "words by")
+
+# Patterns on the original text; each scans a whole batch once.
+RAW_PATTERNS: dict[str, re.Pattern[str]] = {
+    "quote": re.compile(r"[\"“”«»„]"),
+    "question": re.compile(r"\?"),
+    "exclamation": re.compile(r"!"),
+    "time": re.compile(r"\d[:.]\d\d(?!\d)"),
+    "url": re.compile(r"https?://|www\.|\.(?:com|org|net)\b|@\w|\[email"),
+    "copyright": re.compile(r"©|\([cC]\)"),
+    "final_stop": re.compile(r"[.!?…][\"'”’)\]]*\s*(?=\x00)"),
+}
 TOKEN_PATTERN = re.compile(r"\w+(?:['’-]\w+)*")
+#: Joins a batch's paragraphs so each pattern scans the batch once; never inside a paragraph.
+SEPARATOR = "\x00"
+#: Bump when a cue formula changes, so older models are refused rather than misread.
+CUE_VERSION = 3
 
 _stem = EnglishStemmer().stem
+_FAMILY_STEMS = [frozenset(_stem(word) for word in lexicon.families) for lexicon in LEXICONS.values()]
 
 
-@lru_cache(maxsize=1 << 18)
-def _lexicon_hits(token: str) -> tuple[int, ...]:
-    """Indices of the lexicons ``token`` belongs to (cached: vocabularies are Zipfian)."""
+@lru_cache(maxsize=1 << 16)
+def lexicon_hits(token: str) -> tuple[int, ...]:
+    """Indices (in ``LEXICONS`` order) of the lexicons a lower-cased ``token`` belongs to."""
     stem = _stem(token)
     return tuple(
-        i for i, lexicon in enumerate(LEXICONS.values()) if token in lexicon.exact or stem in _FAMILY_STEMS[i]
+        i
+        for i, lexicon in enumerate(LEXICONS.values())
+        if token in lexicon.exact
+        or stem in _FAMILY_STEMS[i]
+        or (lexicon.shape is not None and lexicon.shape.fullmatch(token))
     )
 
 
-_FAMILY_STEMS = [frozenset(_stem(word) for word in lexicon.families) for lexicon in LEXICONS.values()]
+def phrase_words() -> set[str]:
+    """Every word of every phrase: the featuriser must give each a token id."""
+    return {word for phrases in PHRASES.values() for phrase in phrases for word in phrase.split()}
+
+
 _LEXICON_INDEX = {name: i for i, name in enumerate(LEXICONS)}
 
 
-@dataclass(frozen=True)
-class _Text:
-    """One paragraph as the cue groups see it."""
+class CueBatch:
+    """Column views of one batch of paragraphs, computed with vectorised scans."""
 
-    raw: str
-    lower: str
-    tokens: Sequence[str]
-    hits: Sequence[int]  # matches per lexicon, in LEXICONS order
+    def __init__(
+        self,
+        texts: Sequence[str],
+        lowered: Sequence[str],
+        n_tokens: np.ndarray,
+        lexicon_counts: np.ndarray,
+        phrase_counts: dict[str, np.ndarray],
+    ) -> None:
+        self.n = len(texts)
+        self.texts = texts
+        self.lowered = lowered
+        self.n_tokens = n_tokens.astype(np.float64)
+        self._damping = np.sqrt(np.maximum(self.n_tokens, 1.0))
+        self._lexicon_counts = lexicon_counts
+        self._phrase_counts = phrase_counts
+        self._raw = _Joined(texts)
 
-    def rate(self, lexicon: str) -> float:
-        """Matches of ``lexicon`` per token, damped so long paragraphs do not dominate."""
-        return self.hits[_LEXICON_INDEX[lexicon]] / math.sqrt(len(self.tokens) or 1)
+    def rate(self, lexicon: str) -> np.ndarray:
+        """Matches of ``lexicon`` per paragraph, damped by sqrt(length) so long ones do not dominate."""
+        return self._lexicon_counts[:, _LEXICON_INDEX[lexicon]] / self._damping
 
-    def count(self, pattern: str) -> float:
-        return math.log1p(len(PATTERNS[pattern].findall(self.lower)))
+    def log_count(self, lexicon: str) -> np.ndarray:
+        return np.log1p(self._lexicon_counts[:, _LEXICON_INDEX[lexicon]])
 
+    def phrases(self, name: str) -> np.ndarray:
+        return np.log1p(self._phrase_counts[name])
 
-def _hedging(t: _Text) -> list[float]:
-    return [t.rate("hedge"), t.rate("future"), t.count("hedge_phrase"), float("?" in t.raw)]
+    def raw_count(self, pattern: str) -> np.ndarray:
+        return self._raw.counts(RAW_PATTERNS[pattern])
 
+    def opens_with(self, openings: tuple[str, ...]) -> np.ndarray:
+        return np.fromiter((t.startswith(openings) for t in self.lowered), dtype=np.float64, count=self.n)
 
-def _attribution(t: _Text) -> list[float]:
-    return [t.rate("attribution")]
-
-
-def _evaluative(t: _Text) -> list[float]:
-    return [t.rate("evaluative"), t.count("prescription"), float("!" in t.raw)]
-
-
-def _person(t: _Text) -> list[float]:
-    return [t.rate("person")]
+    def capitalised_share(self) -> np.ndarray:
+        """Share of words that start with a capital letter (Headline Case)."""
+        capitals = self._raw.counts(_WORD_CAPITAL)
+        return np.minimum(capitals / np.maximum(self.n_tokens, 1.0), 1.0)
 
 
-def _quotes_numbers(t: _Text) -> list[float]:
+# A capital not preceded by a word character; the letter is tested first because that is fast.
+_WORD_CAPITAL = re.compile(r"[A-Z](?<![\w'’][A-Z])")
+
+
+class _Joined:
+    """Paragraphs joined by ``SEPARATOR``; counts pattern matches per paragraph in one scan."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.text = SEPARATOR.join(texts) + SEPARATOR
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        self.starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        self.n = len(texts)
+
+    def counts(self, pattern: re.Pattern[str]) -> np.ndarray:
+        positions = np.fromiter((m.start() for m in pattern.finditer(self.text)), dtype=np.int64)
+        owners = np.searchsorted(self.starts, positions, side="right") - 1
+        return np.bincount(owners, minlength=self.n).astype(np.float64)
+
+
+Column = np.ndarray
+
+
+def _hedging(b: CueBatch) -> list[Column]:
     return [
-        math.log1p(len(_QUOTES.findall(t.raw))),
-        math.log1p(len(_DIGIT_RUN.findall(t.raw))),
-        t.count("date"),
-        t.count("time"),
+        b.rate("hedge"),
+        b.rate("future"),
+        b.phrases("hedge_phrase"),
+        np.minimum(b.raw_count("question"), 1),
     ]
 
 
-def _furniture(t: _Text) -> list[float]:
-    n = len(t.tokens)
-    capitalised = sum(1 for word in t.raw.split() if word[:1].isupper())
+def _attribution(b: CueBatch) -> list[Column]:
+    return [b.rate("attribution")]
+
+
+def _evaluative(b: CueBatch) -> list[Column]:
+    return [b.rate("evaluative"), b.phrases("prescription"), np.minimum(b.raw_count("exclamation"), 1)]
+
+
+def _person(b: CueBatch) -> list[Column]:
+    return [b.rate("person")]
+
+
+def _quotes_numbers(b: CueBatch) -> list[Column]:
     return [
-        1.0 / (1.0 + n),  # very short lines are almost always furniture
-        float(n <= 12),
-        float(not _SENTENCE_END.search(t.raw)),  # headlines and labels end without a full stop
-        capitalised / (len(t.raw.split()) or 1),  # Headline Case
-        t.rate("furniture"),
-        t.rate("credit"),
-        t.count("read_more"),
-        t.count("byline"),
-        t.count("url"),
-        t.count("copyright"),
+        np.log1p(b.raw_count("quote")),
+        b.log_count("number"),
+        b.log_count("date"),
+        np.log1p(b.raw_count("time") + b._lexicon_counts[:, _LEXICON_INDEX["clock"]]),
     ]
 
 
-CueGroup = Callable[[_Text], list[float]]
+def _furniture(b: CueBatch) -> list[Column]:
+    return [
+        1.0 / (1.0 + b.n_tokens),  # very short lines are almost always furniture
+        (b.n_tokens <= 12).astype(np.float64),
+        1.0 - np.minimum(b.raw_count("final_stop"), 1),  # headlines and labels end without a full stop
+        b.capitalised_share(),
+        b.rate("furniture"),
+        b.rate("credit"),
+        b.opens_with(READ_MORE_OPENINGS),
+        b.opens_with(BYLINE_OPENINGS) + b.log_count("byline"),
+        np.log1p(b.raw_count("url")),
+        np.log1p(b.raw_count("copyright")),
+    ]
+
+
+CueGroup = Callable[[CueBatch], list[Column]]
 
 #: Cue groups by name: the function and the names of the features it yields.
 CUE_GROUPS: dict[str, tuple[CueGroup, tuple[str, ...]]] = {
@@ -212,29 +334,10 @@ CUE_GROUPS: dict[str, tuple[CueGroup, tuple[str, ...]]] = {
 }
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased word tokens (letters, digits, inner apostrophes and hyphens)."""
-    return TOKEN_PATTERN.findall(text.lower())
-
-
-def cue_rows(
-    texts: Sequence[str], token_lists: Sequence[Sequence[str]], groups: Sequence[str]
-) -> list[list[float]]:
-    """One row of cue features per paragraph, groups in the order given."""
-    functions = [CUE_GROUPS[name][0] for name in groups]
-    rows = []
-    n_lexicons = len(LEXICONS)
-    for raw, tokens in zip(texts, token_lists):
-        hits = [0] * n_lexicons
-        for token in tokens:
-            for i in _lexicon_hits(token):
-                hits[i] += 1
-        view = _Text(raw, raw.lower(), tokens, hits)
-        row: list[float] = []
-        for function in functions:
-            row.extend(function(view))
-        rows.append(row)
-    return rows
+def cue_matrix(batch: CueBatch, groups: Sequence[str]) -> np.ndarray:
+    """Dense ``(n, n_cues)`` matrix of the given groups' features, in order."""
+    columns = [column for name in groups for column in CUE_GROUPS[name][0](batch)]
+    return np.column_stack(columns) if columns else np.zeros((batch.n, 0))
 
 
 def cue_names(groups: Sequence[str]) -> list[str]:
@@ -243,10 +346,15 @@ def cue_names(groups: Sequence[str]) -> list[str]:
 
 
 def lexicon_fingerprint() -> str:
-    """sha256 of every lexicon and pattern, so a model knows which cues it was trained on."""
+    """sha256 of every lexicon, pattern and cue name, plus ``CUE_VERSION``."""
     content = {
+        "version": CUE_VERSION,
         "lexicons": {k: [sorted(v.exact), list(v.families)] for k, v in LEXICONS.items()},
-        "patterns": {k: v.pattern for k, v in PATTERNS.items()},
+        "lexicon_shapes": {k: v.shape.pattern for k, v in LEXICONS.items() if v.shape},
+        "phrases": PHRASES,
+        "openings": [READ_MORE_OPENINGS, BYLINE_OPENINGS],
+        "patterns": {k: v.pattern for k, v in RAW_PATTERNS.items()},
         "groups": {k: list(v[1]) for k, v in CUE_GROUPS.items()},
+        "token_pattern": TOKEN_PATTERN.pattern,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()

@@ -122,7 +122,7 @@ class Model:
             "format_version": FORMAT_VERSION,
             "labels": [label.value for label in self.classes_],
             "features": {
-                "ngram_range": list(featurizer.ngram_range),
+                "ngram_range": [1, 2],
                 "min_df": featurizer.min_df,
                 "sublinear_tf": featurizer.sublinear_tf,
                 "cue_groups": list(featurizer.cue_groups),
@@ -257,7 +257,6 @@ def _assemble(
     if coef.shape != (len(labels), len(terms) + _n_cues(config["cue_groups"])) or idf.shape != (len(terms),):
         raise ModelError(f"{directory}: weight shapes do not match the vocabulary and labels")
     featurizer = ParagraphFeaturizer(
-        ngram_range=tuple(config["ngram_range"]),
         min_df=config["min_df"],
         sublinear_tf=config["sublinear_tf"],
         cue_groups=tuple(config["cue_groups"]),

@@ -33,7 +33,6 @@ __all__ = [
 #: The shipped configuration. Cue groups are those the ablation in MODEL_CARD.md
 #: showed to pay for themselves in grouped cross-validation.
 FEATURE_CONFIG: dict[str, Any] = {
-    "ngram_range": (1, 2),
     "min_df": 2,
     "sublinear_tf": True,
     "cue_groups": tuple(CUE_GROUPS),

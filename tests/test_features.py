@@ -1,0 +1,105 @@
+"""The featuriser: TF-IDF values equal scikit-learn's, cues respond to what they claim to detect."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from narratives.cues import CUE_GROUPS, lexicon_fingerprint
+from narratives.features import ParagraphFeaturizer
+
+CORPUS = [
+    "Soldiers seized the presidential palace on Wednesday, the army said.",
+    "The junta may hold power for months, analysts say, and it could fall apart.",
+    "This shameful coup must be reversed; the generals should be ashamed.",
+    "Subscribe to our newsletter",
+    "Read also: Niger junta closes airspace",
+    "The army said soldiers seized the broadcaster on Thursday.",
+    "It remains to be seen whether the junta will survive.",
+    "Photo: AFP / Getty Images",
+    "© 2024 Sahel Wire. All rights reserved.",
+    "We must stand with the people of Niger, and you should too!",
+]
+UNSEEN = [
+    "Rumours swirl that the colonel was reportedly detained.",
+    "",
+    "   ",
+    "x",
+    "Ünïcödé İstanbul SEIZED",
+]
+
+
+def cue(featurizer, text, name):
+    names = list(featurizer.get_feature_names_out())
+    return featurizer.transform([text])[0, names.index(f"cue:{name}")]
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return ParagraphFeaturizer(min_df=1).fit(CORPUS)
+
+
+def test_tfidf_part_equals_scikit_learn(fitted):
+    texts = CORPUS + UNSEEN
+    ours = fitted.transform(texts)[:, : len(fitted.vocabulary_)]
+    reference = fitted.reference_vectorizer().fit(CORPUS).transform(texts)
+    assert ours.shape == reference.shape
+    assert abs(ours - reference).max() < 1e-12
+
+
+def test_shapes_and_names(fitted):
+    features = fitted.transform(UNSEEN)
+    assert features.shape == (len(UNSEEN), len(fitted.get_feature_names_out()))
+    n_cues = sum(len(names) for _, names in CUE_GROUPS.values())
+    assert features.shape[1] == len(fitted.vocabulary_) + n_cues
+    without = ParagraphFeaturizer(min_df=1, cue_groups=()).fit(CORPUS)
+    assert without.transform(UNSEEN).shape[1] == len(without.vocabulary_)
+
+
+@pytest.mark.parametrize(
+    ("name", "high", "low"),
+    [
+        ("hedge_words", "Rumours say he was reportedly detained and may flee.", "He was detained."),
+        ("hedge_phrases", "It remains to be seen who rules.", "The colonel rules."),
+        ("attribution_words", "The ministry confirmed it, a spokesman said.", "Tanks rolled in."),
+        ("evaluative_words", "A disgraceful, humiliating sham.", "A meeting on Tuesday."),
+        ("first_second_person", "We demand that you act.", "They acted."),
+        ("copyright", "© 2024 All rights reserved", "The palace fell."),
+        ("read_more", "Read also: the junta's plan", "The junta's plan was read aloud."),
+        ("shortness", "More news", "Soldiers seized the palace after a night of gunfire in the capital."),
+        ("no_final_stop", "Niger junta closes airspace", "Niger's junta closed the airspace."),
+    ],
+)
+def test_cues_respond_to_unseen_wording(fitted, name, high, low):
+    assert cue(fitted, high, name) > cue(fitted, low, name)
+
+
+def test_lexicon_matching_covers_inflections_never_seen_in_training(fitted):
+    # "humiliation" and "speculated" occur nowhere in CORPUS; the stemmer links them to the lexicons.
+    assert cue(fitted, "A humiliation.", "evaluative_words") > 0
+    assert cue(fitted, "It was speculated.", "hedge_words") > 0
+
+
+def test_sits_in_a_pipeline():
+    labels = ["f", "s", "o", "b", "b", "f", "s", "b", "b", "o"]
+    pipeline = make_pipeline(ParagraphFeaturizer(min_df=1), LogisticRegression(max_iter=1000)).fit(
+        CORPUS, labels
+    )
+    probabilities = pipeline.predict_proba(UNSEEN)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+
+
+def test_guards():
+    with pytest.raises(ValueError, match="single str"):
+        ParagraphFeaturizer().fit("one string")
+    with pytest.raises(ValueError, match="unknown cue groups"):
+        ParagraphFeaturizer(cue_groups=("nope",), min_df=1).fit(CORPUS)
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        ParagraphFeaturizer().transform(CORPUS)
+
+
+def test_lexicon_fingerprint_is_stable():
+    assert lexicon_fingerprint() == lexicon_fingerprint()
+    assert len(lexicon_fingerprint()) == 64
