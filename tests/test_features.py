@@ -66,7 +66,11 @@ def test_shapes_and_names(fitted):
         ("first_second_person", "We demand that you act.", "They acted."),
         ("copyright", "© 2024 All rights reserved", "The palace fell."),
         ("read_more", "Read also: the junta's plan", "The junta's plan was read aloud."),
-        ("shortness", "More news", "Soldiers seized the palace after a night of gunfire in the capital."),
+        (
+            "short_fragment",
+            "More news",
+            "Soldiers seized the palace after a night of gunfire in the capital.",
+        ),
         ("no_final_stop", "Niger junta closes airspace", "Niger's junta closed the airspace."),
     ],
 )

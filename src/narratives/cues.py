@@ -67,9 +67,10 @@ LEXICONS: dict[str, Lexicon] = {
         "catastrophe disaster tragedy failure folly cowardice courage",
     ),
     "person": _lexicon("i me my mine we us our ours you your yours myself ourselves"),
-    # Months and weekdays ("may" is both a month and a hedge; it counts for both) and years.
+    # Months, weekdays and years. "May" is left out: as a hedge it is far more common, and
+    # counting it as a date pushed "It may well happen again." towards a dateline.
     "date": _lexicon(
-        "january february march april may june july august september october november december "
+        "january february march april june july august september october november december "
         "jan feb mar apr jun jul aug sep sept oct nov dec "
         "monday tuesday wednesday thursday friday saturday sunday",
         shape=r"(?:19|20)\d\d",
@@ -171,7 +172,7 @@ TOKEN_PATTERN = re.compile(r"\w+(?:['’-]\w+)*")
 #: Joins a batch's paragraphs so each pattern scans the batch once; never inside a paragraph.
 SEPARATOR = "\x00"
 #: Bump when a cue formula changes, so older models are refused rather than misread.
-CUE_VERSION = 3
+CUE_VERSION = 5
 
 _stem = EnglishStemmer().stem
 _FAMILY_STEMS = [frozenset(_stem(word) for word in lexicon.families) for lexicon in LEXICONS.values()]
@@ -210,7 +211,6 @@ class CueBatch:
         phrase_counts: dict[str, np.ndarray],
     ) -> None:
         self.n = len(texts)
-        self.texts = texts
         self.lowered = lowered
         self.n_tokens = n_tokens.astype(np.float64)
         self._damping = np.sqrt(np.maximum(self.n_tokens, 1.0))
@@ -222,8 +222,11 @@ class CueBatch:
         """Matches of ``lexicon`` per paragraph, damped by sqrt(length) so long ones do not dominate."""
         return self._lexicon_counts[:, _LEXICON_INDEX[lexicon]] / self._damping
 
+    def matches(self, lexicon: str) -> np.ndarray:
+        return self._lexicon_counts[:, _LEXICON_INDEX[lexicon]]
+
     def log_count(self, lexicon: str) -> np.ndarray:
-        return np.log1p(self._lexicon_counts[:, _LEXICON_INDEX[lexicon]])
+        return np.log1p(self.matches(lexicon))
 
     def phrases(self, name: str) -> np.ndarray:
         return np.log1p(self._phrase_counts[name])
@@ -288,15 +291,18 @@ def _quotes_numbers(b: CueBatch) -> list[Column]:
         np.log1p(b.raw_count("quote")),
         b.log_count("number"),
         b.log_count("date"),
-        np.log1p(b.raw_count("time") + b._lexicon_counts[:, _LEXICON_INDEX["clock"]]),
+        np.log1p(b.raw_count("time") + b.matches("clock")),
     ]
 
 
 def _furniture(b: CueBatch) -> list[Column]:
+    short = (b.n_tokens <= 12).astype(np.float64)
+    finished = np.minimum(b.raw_count("final_stop"), 1)  # ends like a sentence
     return [
-        1.0 / (1.0 + b.n_tokens),  # very short lines are almost always furniture
-        (b.n_tokens <= 12).astype(np.float64),
-        1.0 - np.minimum(b.raw_count("final_stop"), 1),  # headlines and labels end without a full stop
+        (1.0 - finished) / (1.0 + b.n_tokens),  # very short unfinished lines are almost always furniture
+        short,
+        short * finished,  # ... but a short *sentence* ("It may well happen again.") is content
+        1.0 - finished,  # headlines and labels end without a full stop
         b.capitalised_share(),
         b.rate("furniture"),
         b.rate("credit"),
@@ -319,8 +325,9 @@ CUE_GROUPS: dict[str, tuple[CueGroup, tuple[str, ...]]] = {
     "furniture": (
         _furniture,
         (
-            "shortness",
+            "short_fragment",
             "short_line",
+            "short_sentence",
             "no_final_stop",
             "capitalised_share",
             "furniture_words",
