@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
@@ -107,3 +109,11 @@ def test_guards():
 def test_lexicon_fingerprint_is_stable():
     assert lexicon_fingerprint() == lexicon_fingerprint()
     assert len(lexicon_fingerprint()) == 64
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from('ab .?!"©:1\x00\n'), max_size=30), min_size=1, max_size=6))
+def test_a_batch_gives_each_paragraph_the_features_it_gets_alone(fitted, texts):
+    batch = fitted.transform(texts).toarray()
+    alone = np.vstack([fitted.transform([text]).toarray() for text in texts])
+    np.testing.assert_allclose(batch, alone, rtol=1e-12, atol=1e-12)

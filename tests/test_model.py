@@ -71,7 +71,7 @@ def test_classify_rejects_non_text(value, message):
 
 
 def test_classify_many_rejects_a_single_string_and_bad_batch_size():
-    with pytest.raises(TypeError, match="single str"):
+    with pytest.raises(TypeError, match="single text"):
         classify_many("an article")
     with pytest.raises(ValueError, match="batch_size"):
         classify_many(["x"], batch_size=0)

@@ -6,7 +6,14 @@ speculation, opinion or boilerplate.
 [<Label.REPORTED_FACT: 'reported_fact'>, <Label.SPECULATION: 'speculation'>]
 """
 
-from narratives.api import ClassifiedParagraph, classify, classify_many
+from narratives.api import (
+    ClassifiedParagraph,
+    FileResult,
+    classify,
+    classify_files,
+    classify_many,
+    iter_classify,
+)
 from narratives.errors import LabelFileError, ModelError, NarrativesError
 from narratives.labels import Label, LabelledParagraph, load_labels
 from narratives.model import Model, load_model
@@ -14,6 +21,7 @@ from narratives.paragraphs import Paragraph, split_paragraphs
 
 __all__ = [
     "ClassifiedParagraph",
+    "FileResult",
     "Label",
     "LabelFileError",
     "LabelledParagraph",
@@ -22,7 +30,9 @@ __all__ = [
     "NarrativesError",
     "Paragraph",
     "classify",
+    "classify_files",
     "classify_many",
+    "iter_classify",
     "load_labels",
     "load_model",
     "split_paragraphs",

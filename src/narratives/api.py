@@ -1,22 +1,39 @@
-"""The one-call API: article text in, labelled paragraphs out."""
+"""The public API: article text in, labelled paragraphs out, one article or a corpus.
+
+Data flows one way: texts are grouped into batches, each batch is split, featurised
+in one call and scored (in this process or in joblib workers), and the parent turns
+the compact per-batch result back into :class:`ClassifiedParagraph` objects, in
+input order.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from narratives.context import revise_with_context
+from narratives.documents import read_article
 from narratives.labels import Label
 from narratives.model import Model, load_model
-from narratives.paragraphs import Paragraph, split_paragraphs
+from narratives.paragraphs import paragraph_spans
 
-__all__ = ["ClassifiedParagraph", "classify", "classify_many"]
+__all__ = [
+    "ClassifiedParagraph",
+    "FileResult",
+    "classify",
+    "classify_files",
+    "classify_many",
+    "iter_classify",
+]
 
-#: Paragraphs featurised per call in :func:`classify_many`: big enough that the
-#: per-call overhead vanishes, small enough that a batch's features stay in cache.
+#: Lines of text per batch (a line count bounds the paragraph count from above):
+#: big enough that per-call overhead vanishes, small enough to keep memory flat.
 DEFAULT_BATCH_SIZE = 2048
 
 
@@ -45,6 +62,19 @@ class ClassifiedParagraph:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """One input file of :func:`classify_files`: its paragraphs, or why it failed."""
+
+    path: str
+    paragraphs: list[ClassifiedParagraph] | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
 def classify(text: str, *, model: Model | None = None) -> list[ClassifiedParagraph]:
     """Split ``text`` into paragraphs and label each one.
 
@@ -57,36 +87,197 @@ def classify(text: str, *, model: Model | None = None) -> list[ClassifiedParagra
 
     Empty or whitespace-only text gives ``[]``; anything but a ``str`` raises ``TypeError``.
     """
-    return classify_many([text], model=model)[0]
+    if not isinstance(text, str):
+        raise TypeError(_type_message(text))
+    model = model or load_model()
+    return _assemble([text], _score_batch([text], model), model.classes_)[0]
 
 
 def classify_many(
-    texts: Iterable[str], *, model: Model | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+    texts: Iterable[str],
+    *,
+    model: Model | None = None,
+    n_jobs: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> list[list[ClassifiedParagraph]]:
-    """Classify many documents; equal to ``[classify(t) for t in texts]``.
+    """Classify many documents; equal to ``[classify(t) for t in texts]`` for any ``n_jobs``.
 
-    Paragraphs of consecutive documents are featurised together, one call per batch
-    of about ``batch_size`` paragraphs (a document is never split across batches).
+    See :func:`iter_classify` for batching and parallelism.
     """
-    if isinstance(texts, str):
-        raise TypeError("classify_many expects an iterable of texts, got a single str; use classify()")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    model = model or load_model()
-    results: list[list[ClassifiedParagraph]] = []
-    batch: list[list[Paragraph]] = []
-    pending = 0
+    return list(iter_classify(texts, model=model, n_jobs=n_jobs, batch_size=batch_size))
+
+
+def iter_classify(
+    texts: Iterable[str],
+    *,
+    model: Model | None = None,
+    n_jobs: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Iterator[list[ClassifiedParagraph]]:
+    """Yield ``classify(text)`` for each text of any iterable, in input order.
+
+    Texts are read lazily and grouped into batches of about ``batch_size`` lines;
+    each batch is split, featurised in one call and scored. With ``n_jobs`` other
+    than ``None`` or 1 (or inside ``joblib.parallel_config``, e.g. the Dask backend)
+    batches run in ``joblib.Parallel`` workers, a few batches ahead of the consumer,
+    so memory is bounded by the batch size, not the corpus size. A model loaded from
+    a directory travels to workers as a reference and is loaded once per worker.
+    """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("expected an iterable of texts, got a single text; use classify()")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    return _iterate(texts, model or load_model(), n_jobs, batch_size)
+
+
+def classify_files(
+    paths: Iterable[str | Path],
+    *,
+    model: Model | None = None,
+    n_jobs: int | None = None,
+    encoding: str = "utf-8",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> Iterator[FileResult]:
+    """Classify article files, one :class:`FileResult` per path, in order.
+
+    A file that cannot be read (missing, unreadable, not valid ``encoding``, binary,
+    empty) gives a result with ``error`` set to the reason; the others are still
+    classified. ``"-"`` reads standard input.
+    """
+    failures: dict[int, str] = {}
+    names: list[str] = []
+
+    def readable_texts() -> Iterator[str]:
+        for number, path in enumerate(paths):
+            names.append(str(path))
+            try:
+                yield read_article(path, encoding)
+            except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+                failures[number] = _reason(error)
+
+    results = iter_classify(readable_texts(), model=model, n_jobs=n_jobs, batch_size=batch_size)
+    done = 0
+    for paragraphs in results:
+        while done in failures:
+            yield FileResult(names[done], None, failures.pop(done))
+            done += 1
+        yield FileResult(names[done], paragraphs)
+        done += 1
+    while done < len(names):
+        yield FileResult(names[done], None, failures.pop(done))
+        done += 1
+
+
+# -- internals -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _BatchScores:
+    """What a worker sends back: spans, paragraph counts and probabilities, no text."""
+
+    spans: np.ndarray  # (n, 2) start and end of every paragraph of the batch
+    counts: np.ndarray  # paragraphs per document
+    probabilities: np.ndarray  # (n, len(classes)), revised by page context
+
+
+def _iterate(
+    texts: Iterable[str], model: Model, n_jobs: int | None, batch_size: int
+) -> Iterator[list[ClassifiedParagraph]]:
+    batches = _batches(texts, batch_size)
+    if _runs_serially(n_jobs):
+        for batch in batches:
+            yield from _assemble(batch, _score_batch(batch, model), model.classes_)
+        return
+    from joblib import Parallel, delayed
+
+    pending: deque[list[str]] = deque()  # batches sent to workers, oldest first
+
+    def tasks() -> Iterator[Any]:
+        for batch in batches:
+            pending.append(batch)
+            yield delayed(_score_batch)(batch, model)
+
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
+    for scores in parallel(tasks()):
+        yield from _assemble(pending.popleft(), scores, model.classes_)
+
+
+def _runs_serially(n_jobs: int | None) -> bool:
+    """One process unless ``n_jobs`` or an active ``joblib.parallel_config`` asks for more."""
+    from joblib import effective_n_jobs
+
+    return effective_n_jobs(n_jobs) == 1
+
+
+def _batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    lines = 0
     for text in texts:
         if not isinstance(text, str):
             raise TypeError(_type_message(text))
-        paragraphs = split_paragraphs(text)
-        batch.append(paragraphs)
-        pending += len(paragraphs)
-        if pending >= batch_size:
-            results.extend(_classify_batch(batch, model))
-            batch, pending = [], 0
-    results.extend(_classify_batch(batch, model))
-    return results
+        batch.append(text)
+        lines += text.count("\n") + 1
+        if lines >= batch_size:
+            yield batch
+            batch, lines = [], 0
+    if batch:
+        yield batch
+
+
+def _score_batch(texts: list[str], model: Model) -> _BatchScores:
+    """Split, featurise (one call) and score one batch; runs in workers too."""
+    documents = [paragraph_spans(text) for text in texts]
+    counts = np.fromiter(map(len, documents), dtype=np.int64, count=len(texts))
+    paragraphs = [text[start:end] for text, spans in zip(texts, documents) for start, end in spans]
+    spans = np.array([span for spans in documents for span in spans], dtype=np.int64).reshape(-1, 2)
+    if not paragraphs:
+        return _BatchScores(spans, counts, np.zeros((0, len(model.classes_))))
+    probabilities = model.predict_proba_features(model.transform(paragraphs))
+    offset = 0
+    for n in counts.tolist():
+        if n:
+            probabilities[offset : offset + n] = revise_with_context(
+                probabilities[offset : offset + n], paragraphs[offset : offset + n], model.classes_
+            )
+        offset += n
+    return _BatchScores(spans, counts, probabilities)
+
+
+def _assemble(
+    texts: list[str], scores: _BatchScores, classes: tuple[Label, ...]
+) -> list[list[ClassifiedParagraph]]:
+    """Turn one batch's compact scores back into paragraphs, document by document.
+
+    This runs in the parent process for every paragraph, so it is written as whole-batch
+    column operations and ``map`` over them rather than a Python loop per field.
+    """
+    probabilities = scores.probabilities
+    best = probabilities.argmax(axis=1)
+    labels = [classes[i] for i in best.tolist()]
+    confidences = probabilities[np.arange(len(best)), best].tolist()
+    mappings = list(map(dict, map(zip, repeat(classes), probabilities.tolist())))
+    starts, ends = scores.spans.T.tolist() if len(best) else ([], [])
+    documents = []
+    offset = 0
+    for text, count in zip(texts, scores.counts.tolist()):
+        window = slice(offset, offset + count)
+        paragraph_texts = [text[start:end] for start, end in zip(starts[window], ends[window])]
+        documents.append(
+            list(
+                map(
+                    ClassifiedParagraph,
+                    paragraph_texts,
+                    starts[window],
+                    ends[window],
+                    range(count),
+                    labels[window],
+                    confidences[window],
+                    mappings[window],
+                )
+            )
+        )
+        offset += count
+    return documents
 
 
 def _type_message(value: object) -> str:
@@ -94,26 +285,10 @@ def _type_message(value: object) -> str:
     return f"expected article text as str, got {type(value).__name__}{hint}"
 
 
-def _classify_batch(documents: list[list[Paragraph]], model: Model) -> list[list[ClassifiedParagraph]]:
-    flat = [paragraph for paragraphs in documents for paragraph in paragraphs]
-    if not flat:
-        return [[] for _ in documents]
-    probabilities = model.predict_proba_features(model.transform([p.text for p in flat]))
-    results = []
-    start = 0
-    for paragraphs in documents:
-        rows = probabilities[start : start + len(paragraphs)]
-        start += len(paragraphs)
-        rows = revise_with_context(rows, [p.text for p in paragraphs], model.classes_)
-        results.append(_assemble(paragraphs, rows, model.classes_))
-    return results
-
-
-def _assemble(
-    paragraphs: list[Paragraph], probabilities: np.ndarray, classes: tuple[Label, ...]
-) -> list[ClassifiedParagraph]:
-    best = probabilities.argmax(axis=1).tolist()
-    return [
-        ClassifiedParagraph(p.text, p.start, p.end, p.index, classes[i], row[i], dict(zip(classes, row)))
-        for p, row, i in zip(paragraphs, probabilities.tolist(), best)
-    ]
+def _reason(error: Exception) -> str:
+    """Why a file could not be read, in words a user can act on."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"not valid {error.encoding} text ({error.reason} at byte {error.start}); try --encoding"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)

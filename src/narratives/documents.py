@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import sys
 from pathlib import Path
 
-__all__ = ["read_document"]
+__all__ = ["read_article", "read_document"]
 
 
 def read_document(path: str | Path, encoding: str = "utf-8") -> str:
@@ -17,3 +19,21 @@ def read_document(path: str | Path, encoding: str = "utf-8") -> str:
     """
     with open(path, encoding=encoding, errors="strict", newline="") as file:
         return file.read()
+
+
+def read_article(source: str | Path, encoding: str = "utf-8") -> str:
+    """Read one article to classify: a path, or ``"-"`` for standard input.
+
+    Raises ``OSError`` (missing, unreadable) or ``ValueError`` (not valid
+    ``encoding``, binary, empty) with a reason fit to show a user.
+    """
+    if str(source) == "-":
+        return sys.stdin.read()
+    if Path(source).is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(source))
+    text = read_document(source, encoding)
+    if "\x00" in text:
+        raise ValueError("looks like a binary file (contains NUL bytes)")
+    if not text.strip():
+        raise ValueError("empty file: no text to classify")
+    return text

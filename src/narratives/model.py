@@ -60,6 +60,19 @@ class Model:
         self.manifest = manifest or {}
         self._coef_t = sp.csr_matrix(self.coef_.T)
         self._feature_names: np.ndarray | None = None
+        #: Where a loaded model came from: (directory, digest of its checksums).
+        self.origin: tuple[str, str] | None = None
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """A loaded model pickles as a reference to its directory, a few hundred bytes.
+
+        Parallel workers (joblib, Dask) then load it from disk once per process
+        instead of receiving the weights with every batch; the checksums make sure
+        they load the same model. A model never saved pickles in full.
+        """
+        if self.origin is None:
+            return super().__reduce_ex__(protocol)
+        return _load_shared, self.origin
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Featurise paragraph texts (one call per batch)."""
@@ -170,6 +183,7 @@ def _sha256(path: Path) -> str:
 
 _default_model: Model | None = None
 _default_lock = threading.Lock()
+_shared: dict[tuple[str, str], Model] = {}
 
 
 def load_model(path: str | Path | None = None) -> Model:
@@ -186,6 +200,26 @@ def load_model(path: str | Path | None = None) -> Model:
         if _default_model is None:
             _default_model = _load(DEFAULT_MODEL_DIR)
         return _default_model
+
+
+def _load_shared(directory: str, digest: str) -> Model:
+    """The model a pickled reference points to, loaded once per process."""
+    key = (directory, digest)
+    with _default_lock:
+        if key not in _shared:
+            model = _default_model if _default_model is not None and _default_model.origin == key else None
+            model = model or _load(Path(directory))
+            if model.origin != key:
+                raise ModelError(
+                    f"{directory} changed after the model was loaded for parallel work; "
+                    "load it again so every worker uses the same model"
+                )
+            _shared[key] = model
+        return _shared[key]
+
+
+def _files_digest(manifest: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
 
 
 def _load(directory: Path) -> Model:
@@ -264,7 +298,9 @@ def _assemble(
     )
     featurizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
     featurizer.idf_ = idf
-    return Model(featurizer, coef, intercept, labels, manifest)
+    model = Model(featurizer, coef, intercept, labels, manifest)
+    model.origin = (str(directory.resolve()), _files_digest(manifest))
+    return model
 
 
 def _n_cues(groups: list[str]) -> int:

@@ -26,7 +26,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-__all__ = ["WHITESPACE", "Paragraph", "split_paragraphs"]
+__all__ = ["WHITESPACE", "Paragraph", "paragraph_spans", "split_paragraphs"]
 
 #: Characters treated as whitespace: everything ``str.isspace`` accepts, plus the
 #: invisible characters scraped pages are full of (zero-width space, zero-width
@@ -48,7 +48,12 @@ MAX_WRAP_WIDTH = 100
 MIN_RUN_ON_SHARE = 1 / 3
 
 # Same boundaries as str.splitlines(); "\r\n" counts once.
-_LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_BREAK_CHARACTERS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK = re.compile(f"\r\n|[{_BREAK_CHARACTERS}]")
+# The stripped content of one non-blank line: from its first to its last non-whitespace
+# character. One scan with this finds every line worth looking at, with its offsets.
+_NOT_SPACE = f"[^{re.escape(WHITESPACE)}]"
+_LINE_CONTENT = re.compile(f"{_NOT_SPACE}(?:[^{re.escape(_BREAK_CHARACTERS)}]*{_NOT_SPACE})?")
 _PARAGRAPH_SEPARATOR = "\u2029"
 _LIST_MARKER = re.compile(r"(?:[-*+\u2022\u2023\u25aa\u25cf\u2013\u2014>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s")
 _RUN_ON_ENDING = (",", ";", "-", "\u2010")
@@ -87,6 +92,11 @@ def split_paragraphs(text: str) -> list[Paragraph]:
 
     Empty or whitespace-only text gives ``[]``. Runs in time linear in ``len(text)``.
     """
+    return [Paragraph(text[start:end], start, end, i) for i, (start, end) in enumerate(paragraph_spans(text))]
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` offsets of :func:`split_paragraphs`, without building objects."""
     if not isinstance(text, str):
         hint = (
             " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
@@ -94,41 +104,38 @@ def split_paragraphs(text: str) -> list[Paragraph]:
         raise TypeError(f"split_paragraphs expects a str, got {type(text).__name__}{hint}")
     spans: list[tuple[int, int]] = []
     for block in _blocks(text):
-        spans.extend(_paragraph_spans(block))
-    return [Paragraph(text[start:end], start, end, i) for i, (start, end) in enumerate(spans)]
-
-
-def _blocks(text: str) -> list[list[_Line]]:
-    """Group the non-blank lines of ``text`` into blocks separated by blank lines."""
-    blocks: list[list[_Line]] = []
-    current: list[_Line] = []
-    line_start = 0
-    for match in (*_LINE_BREAK.finditer(text), None):
-        line_end = match.start() if match else len(text)
-        line = _stripped_line(text, line_start, line_end)
-        if line is None:
-            if current:
-                blocks.append(current)
-                current = []
+        if len(block) == 1:
+            spans.append(block[0])
         else:
-            current.append(line)
-            if match and match.group() == _PARAGRAPH_SEPARATOR:
-                blocks.append(current)
-                current = []
-        if match:
-            line_start = match.end()
+            spans.extend(_paragraph_spans([_Line(start, end, text[start:end]) for start, end in block]))
+    return spans
+
+
+def _blocks(text: str) -> list[list[tuple[int, int]]]:
+    """Rules 1-2: spans of the stripped non-blank lines, grouped into blocks."""
+    blocks: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    previous_end = 0
+    for match in _LINE_CONTENT.finditer(text):
+        start, end = match.span()
+        if current and _ends_block(text, previous_end, start):
+            blocks.append(current)
+            current = []
+        current.append((start, end))
+        previous_end = end
     if current:
         blocks.append(current)
     return blocks
 
 
-def _stripped_line(text: str, start: int, end: int) -> _Line | None:
-    raw = text[start:end]
-    content = raw.strip(WHITESPACE)
-    if not content:
-        return None
-    left = start + len(raw) - len(raw.lstrip(WHITESPACE))
-    return _Line(left, left + len(content), content)
+def _ends_block(text: str, gap_start: int, gap_end: int) -> bool:
+    """Does the whitespace between two lines hold a blank line or a paragraph separator?"""
+    gap = text[gap_start:gap_end]
+    if gap == "\n":  # the common cases first
+        return False
+    if gap == "\n\n":
+        return True
+    return _PARAGRAPH_SEPARATOR in gap or len(_LINE_BREAK.findall(gap)) >= 2
 
 
 def _paragraph_spans(block: list[_Line]) -> list[tuple[int, int]]:
