@@ -1,14 +1,17 @@
 """The command line: help texts, classify over folders with bad files, split, info, console script."""
 
+import csv
+import io
 import json
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from narratives import split_paragraphs
+from narratives import Label, classify, load_model, split_paragraphs
 from narratives.cli import main
 from narratives.documents import read_document
 
@@ -16,7 +19,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 
 
-@pytest.mark.parametrize("command", [[], ["classify"], ["split"], ["train"], ["info"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["classify"],
+        ["split"],
+        ["evaluate"],
+        ["train"],
+        ["info"],
+        ["labels"],
+        ["labels", "suggest"],
+        ["labels", "check"],
+    ],
+)
 def test_help(command, capsys):
     assert main([*command, "--help"]) == 0
     out = capsys.readouterr().out
@@ -61,7 +77,7 @@ def test_encoding_option_reads_other_encodings(tmp_path, capsys):
 
 
 def test_split_prints_offsets(capsys):
-    assert main(["split", str(SEEDS[2])]) == 0
+    assert main(["split", "--format", "table", str(SEEDS[2])]) == 0
     out = capsys.readouterr().out
     assert f"({len(split_paragraphs(read_document(SEEDS[2])))} paragraphs)" in out
 
@@ -87,6 +103,213 @@ def test_bad_model_directory_is_reported(tmp_path, capsys):
 def test_console_script_is_installed():
     script = shutil.which("narratives", path=str(Path(sys.executable).parent))
     assert script, "the narratives console script is not installed next to this Python"
-    done = subprocess.run([script, "classify", str(SEEDS[0])], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [script, "classify", "--format", "table", str(SEEDS[0])], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert f"({len(split_paragraphs(read_document(SEEDS[0])))} paragraphs)" in done.stdout
+
+
+class Terminal(io.StringIO):
+    """A text stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def records(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_default_format_is_a_table_on_a_terminal_with_colours_and_jsonl_when_piped(monkeypatch):
+    piped, terminal = io.StringIO(), Terminal()
+    monkeypatch.setattr(sys, "stdout", piped)
+    assert main(["classify", str(SEEDS[0])]) == 0
+    monkeypatch.setattr(sys, "stdout", terminal)
+    assert main(["classify", str(SEEDS[0])]) == 0
+    assert len(records(piped.getvalue())) == len(split_paragraphs(read_document(SEEDS[0])))
+    table = terminal.getvalue()
+    assert table.startswith(f"== {SEEDS[0]}") and "\033[" in table
+    assert "\033[" not in piped.getvalue()
+
+
+def test_csv_has_one_row_per_paragraph_with_every_probability(capsys):
+    assert main(["classify", "--format", "csv", str(SEEDS[1])]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == len(split_paragraphs(read_document(SEEDS[1])))
+    for row in rows:
+        probabilities = [float(row[f"p_{label.value}"]) for label in Label]
+        assert sum(probabilities) == pytest.approx(1.0)
+        assert float(row["confidence"]) == pytest.approx(max(probabilities))
+        assert read_document(row["file"])[int(row["start"]) : int(row["end"])] == row["text"]
+
+
+def test_label_filter_and_min_confidence(capsys):
+    assert main(["classify", "--format", "jsonl", "--labels", "speculation,opinion", str(SEEDS[3])]) == 0
+    filtered = records(capsys.readouterr().out)
+    assert filtered and {r["label"] for r in filtered} <= {"speculation", "opinion"}
+    assert main(["classify", "--format", "jsonl", "--min-confidence", "0.8", str(SEEDS[3])]) == 0
+    everything = records(capsys.readouterr().out)
+    assert len(everything) > len(filtered)
+    assert [r["uncertain"] for r in everything] == [r["confidence"] < 0.8 for r in everything]
+    assert any(r["uncertain"] for r in everything) and not all(r["uncertain"] for r in everything)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--labels", "facts"], ["--min-confidence", "1.5"], ["--explain", "0"], ["--format", "xml"]],
+)
+def test_nonsense_options_are_usage_errors(arguments, capsys):
+    assert main(["classify", *arguments, str(SEEDS[0])]) == 2
+    assert capsys.readouterr().err
+
+
+def test_explain_gives_the_models_own_explanation(capsys):
+    assert main(["classify", "--format", "jsonl", "--explain", "3", str(SEEDS[0])]) == 0
+    rows = records(capsys.readouterr().out)
+    model = load_model()
+    for row in rows[:5]:
+        expected = [[f, round(p, 4)] for f, p in model.explain(row["text"], 3)]
+        assert row["explanation"] == expected and len(expected) == 3
+
+
+def test_glob_chooses_which_files_a_folder_contributes(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("Troops seized the palace.", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.html.txt").write_text("It may fail.", encoding="utf-8")
+    (tmp_path / "sub" / "c.page").write_text("Subscribe now", encoding="utf-8")
+    assert main(["classify", "--format", "jsonl", str(tmp_path)]) == 0
+    assert {Path(r["file"]).name for r in records(capsys.readouterr().out)} == {"a.txt", "b.html.txt"}
+    assert main(["classify", "--format", "jsonl", "--glob", "*.page", str(tmp_path)]) == 0
+    assert {Path(r["file"]).name for r in records(capsys.readouterr().out)} == {"c.page"}
+    assert main(["classify", "--glob", "*.none", str(tmp_path)]) == 1
+
+
+def test_output_file_is_replaced_only_when_the_run_finishes(tmp_path, monkeypatch, capsys):
+    target = tmp_path / "out.jsonl"
+    assert main(["classify", "-o", str(target), *map(str, SEEDS)]) == 0
+    complete = target.read_text(encoding="utf-8")
+    assert len(records(complete)) == sum(len(split_paragraphs(read_document(s))) for s in SEEDS)
+
+    from narratives import output
+
+    calls = 0
+    real_write = output.RecordWriter.write
+
+    def interrupted(self, record):
+        nonlocal calls
+        calls += 1
+        if calls == 20:
+            raise KeyboardInterrupt
+        real_write(self, record)
+
+    monkeypatch.setattr(output.RecordWriter, "write", interrupted)
+    assert main(["classify", "-o", str(target), "--format", "csv", *map(str, SEEDS)]) == 130
+    assert target.read_text(encoding="utf-8") == complete
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+
+
+class _ReportParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.articles: dict[str, list[dict]] = {}
+        self.current: str | None = None
+        self.legend = False
+        self.legend_labels: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag in {"script", "link", "img", "iframe"} or attributes.get("src"):
+            self.external.append(tag)
+        if tag == "article":
+            self.current = attributes["data-file"]
+            self.articles[self.current] = []
+        if tag == "p" and "data-label" in attributes:
+            self.articles[self.current].append(attributes)
+        if attributes.get("id") == "legend":
+            self.legend = True
+        elif self.legend and tag == "span":
+            self.legend_labels.append(attributes["class"])
+
+    def handle_endtag(self, tag):
+        if tag == "div":
+            self.legend = False
+
+
+def test_html_report_shows_every_article_coloured_with_confidence_on_hover(tmp_path, capsys):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, folder / seed.name)
+    (folder / "empty.txt").write_text("")
+    report = tmp_path / "report.html"
+    assert main(["classify", "--html", str(report), "--min-confidence", "0.6", str(folder)]) == 1
+    capsys.readouterr()
+    parser = _ReportParser()
+    parser.feed(report.read_text(encoding="utf-8"))
+    assert parser.external == []  # self-contained
+    assert parser.legend_labels == [label.value for label in Label]
+    assert sorted(Path(name).name for name in parser.articles) == [seed.name for seed in SEEDS]
+    for name, paragraphs in parser.articles.items():
+        expected = classify(read_document(name))
+        assert [p["data-label"] for p in paragraphs] == [e.label.value for e in expected]
+        for shown, truth in zip(paragraphs, expected):
+            assert shown["title"].startswith(f"{truth.label.value} {truth.confidence:.2f}")
+            assert ("uncertain" in shown["class"]) == (truth.confidence < 0.6)
+    page = report.read_text(encoding="utf-8")
+    assert "empty.txt" in page and "empty file" in page
+    for paragraphs in parser.articles.values():
+        speculation = sum(p["data-label"] == "speculation" for p in paragraphs)
+        assert f'<span class="speculation">speculation: {speculation}</span>' in page
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
+    assert main(["classify", "--format", "jsonl", *map(str, SEEDS)]) == 0
+    assert capsys.readouterr().err == ""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["classify", "--format", "jsonl", *map(str, SEEDS)]) == 0
+    assert "file" in terminal.getvalue() and "%" in terminal.getvalue()
+
+
+@pytest.fixture
+def small_labels(tmp_path):
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    shutil.copy(ROOT / "labels" / "corpus_a.jsonl", labels)
+    shutil.copytree(ROOT / "labels" / "corpus", labels / "corpus", ignore=shutil.ignore_patterns("[b-z]*"))
+    return labels
+
+
+def test_evaluate_reports_grouped_cv_beside_the_baseline(small_labels, tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    plot = tmp_path / "confusion.png"
+    assert main(["evaluate", "--labels", str(small_labels), "--plot", str(plot)]) == 0
+    out = capsys.readouterr().out
+    assert "narratives: macro-F1" in out and "baseline" in out and "confusion" in out
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_labels_suggest_then_correct_then_check(small_labels, tmp_path, capsys):
+    new = small_labels / "corpus" / "z01_new_article.txt"
+    shutil.copy(SEEDS[2], new)
+    suggestions = small_labels / "z_batch.jsonl"
+    assert main(["labels", "suggest", str(new), "-o", str(suggestions)]) == 0
+    rows = records(suggestions.read_text(encoding="utf-8"))
+    paragraphs = split_paragraphs(read_document(new))
+    assert sorted(r["text"] for r in rows) == sorted(p.text for p in paragraphs)
+    assert [r["confidence"] for r in rows] == sorted(r["confidence"] for r in rows)
+    assert {r["doc"] for r in rows} == {new.name}
+    assert main(["labels", "check", "--labels", str(small_labels)]) == 1
+    assert "still a model suggestion" in capsys.readouterr().err
+    # A person reads each paragraph, decides, and removes the model's confidence.
+    reviewed = [{k: v for k, v in r.items() if k != "confidence"} for r in rows]
+    suggestions.write_text("".join(json.dumps(r) + "\n" for r in reviewed), encoding="utf-8")
+    assert main(["labels", "check", "--labels", str(small_labels)]) == 0
+    assert f"paragraphs {323 + len(rows)}" in capsys.readouterr().out
+
+
+def test_labels_check_on_the_shipped_labels(capsys):
+    assert main(["labels", "check", "--labels", str(ROOT / "labels")]) == 0
+    assert "all label files valid" in capsys.readouterr().out

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from narratives.context import revise_with_context
-from narratives.documents import read_article
+from narratives.documents import describe_read_error, read_article
 from narratives.labels import Label
 from narratives.model import Model, load_model
 from narratives.paragraphs import paragraph_spans
@@ -153,7 +153,7 @@ def classify_files(
             try:
                 yield read_article(path, encoding)
             except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
-                failures[number] = _reason(error)
+                failures[number] = describe_read_error(error)
 
     results = iter_classify(readable_texts(), model=model, n_jobs=n_jobs, batch_size=batch_size)
     done = 0
@@ -283,12 +283,3 @@ def _assemble(
 def _type_message(value: object) -> str:
     hint = "; decode bytes first, e.g. data.decode('utf-8')" if isinstance(value, (bytes, bytearray)) else ""
     return f"expected article text as str, got {type(value).__name__}{hint}"
-
-
-def _reason(error: Exception) -> str:
-    """Why a file could not be read, in words a user can act on."""
-    if isinstance(error, UnicodeDecodeError):
-        return f"not valid {error.encoding} text ({error.reason} at byte {error.start}); try --encoding"
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
-    return str(error)

@@ -1,60 +1,157 @@
-"""Command line: ``narratives classify|split|train|info``.
+"""Command line: ``narratives classify|split|evaluate|train|info|labels``.
 
-Exit codes: 0 all inputs processed, 1 some inputs failed (each named on standard
-error; the others are still processed), 2 usage error.
+A thin layer over the library: parse arguments, expand paths, stream results to the
+chosen writer. Exit codes: 0 all inputs processed, 1 some inputs failed (each named on
+standard error with the reason; the others are still processed and written), 2 usage
+error, 130 interrupted (no output file is left half-written).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from narratives.documents import read_document
 from narratives.errors import NarrativesError
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-DOCUMENT_SUFFIXES = (".txt", ".md")
-TEXT_WIDTH = 72
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULT_GLOBS = ("*.txt", "*.md")
+LABEL_NAMES = ("reported_fact", "speculation", "opinion", "boilerplate")
+
+
+class UsageError(Exception):
+    """Arguments that parse but make no sense together; exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="narratives",
         description="Label each paragraph of an article: reported_fact, speculation, opinion or boilerplate.",
-        epilog="Exit codes: 0 all good, 1 some inputs failed, 2 usage error.",
+        epilog="Exit codes: 0 all good, 1 some inputs failed, 2 usage error, 130 interrupted.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    classify = commands.add_parser("classify", help="label the paragraphs of files, folders or stdin")
-    classify.add_argument(
-        "paths", nargs="+", metavar="PATH", help="file, folder (*.txt, *.md, recursively) or -"
+    classify = commands.add_parser(
+        "classify",
+        help="label the paragraphs of files, folders or stdin",
+        description="Label every paragraph of files, folders (recursively) or standard input.",
     )
-    classify.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format")
+    _add_inputs(classify)
+    classify.add_argument(
+        "--format",
+        choices=("table", "jsonl", "csv"),
+        default=None,
+        help="output format (default: table on a terminal, else jsonl; with --output, from its suffix)",
+    )
+    classify.add_argument("-o", "--output", type=Path, help="write records to this file (atomically)")
+    classify.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
+    classify.add_argument(
+        "--explain",
+        type=int,
+        nargs="?",
+        const=5,
+        default=None,
+        metavar="K",
+        help="add the K features that pushed each label most (default K: 5)",
+    )
+    classify.add_argument(
+        "--labels",
+        default=None,
+        metavar="LIST",
+        help="only output these labels, comma-separated, e.g. reported_fact,speculation",
+    )
+    classify.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        metavar="P",
+        help="mark paragraphs whose confidence is below P (0-1) as uncertain",
+    )
     classify.add_argument(
         "--model", type=Path, default=None, help="model directory (default: the shipped model)"
     )
-    classify.add_argument("--encoding", default="utf-8", help="encoding of the input files (default: utf-8)")
+    classify.add_argument("--n-jobs", type=int, default=None, help="worker processes (default: 1)")
 
-    split = commands.add_parser("split", help="show the paragraphs of a file with their offsets")
-    split.add_argument("paths", nargs="+", metavar="PATH", help="file, folder or -")
-    split.add_argument("--format", choices=("table", "jsonl"), default="table", help="output format")
-    split.add_argument("--encoding", default="utf-8", help="encoding of the input files (default: utf-8)")
+    split = commands.add_parser(
+        "split",
+        help="show the paragraphs of files with their offsets",
+        description="Split files into paragraphs.",
+    )
+    _add_inputs(split)
+    split.add_argument("--format", choices=("table", "jsonl"), default=None, help="output format")
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="grouped cross-validation report for the labels",
+        description="Cross-validate the model on hand labels, folds grouped by document, beside a plain baseline.",
+    )
+    evaluate.add_argument(
+        "--labels", type=Path, default=Path("labels"), help="label directory (default: labels)"
+    )
+    evaluate.add_argument(
+        "--plot", type=Path, metavar="PNG", help="draw the confusion matrix (needs matplotlib)"
+    )
 
     from narratives.train import build_parser as build_train_parser
 
     build_train_parser(
-        commands.add_parser("train", help="retrain the model from labels/ (grouped CV report)")
+        commands.add_parser(
+            "train",
+            help="retrain the model from labels/ (grouped CV report)",
+            description="Retrain from hand labels; reports grouped CV and writes the model directory.",
+        )
     )
 
-    info = commands.add_parser("info", help="show a model's manifest and cross-validation metrics")
+    info = commands.add_parser(
+        "info", help="show a model's manifest and metrics", description="Show a model's manifest and metrics."
+    )
     info.add_argument(
         "model", nargs="?", type=Path, default=None, help="model directory (default: shipped model)"
     )
+
+    labels = commands.add_parser(
+        "labels",
+        help="suggest labels for new documents, check label files",
+        description="The labelling loop.",
+    )
+    actions = labels.add_subparsers(dest="action", required=True, metavar="ACTION")
+    suggest = actions.add_parser(
+        "suggest",
+        help="pre-label new documents for a person to correct",
+        description="Write label-format JSONL for new documents, pre-filled by the model, least confident first.",
+    )
+    suggest.add_argument("paths", nargs="+", metavar="FILE", help="documents to label")
+    suggest.add_argument("-o", "--output", type=Path, help="JSONL file to write (default: standard output)")
+    suggest.add_argument(
+        "--model", type=Path, default=None, help="model directory (default: the shipped model)"
+    )
+    suggest.add_argument("--encoding", default="utf-8", help="encoding of the files (default: utf-8)")
+    check = actions.add_parser(
+        "check",
+        help="validate every label file",
+        description="Validate every label file and print the counts.",
+    )
+    check.add_argument(
+        "--labels", type=Path, default=Path("labels"), help="label directory (default: labels)"
+    )
     return parser
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="file, folder (searched recursively) or - for stdin"
+    )
+    parser.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        help="file pattern inside folders, repeatable (default: *.txt and *.md)",
+    )
+    parser.add_argument("--encoding", default="utf-8", help="encoding of the input files (default: utf-8)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,101 +161,224 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
-        if args.command == "train":
-            from narratives.train import run
-
-            run(args.labels, args.out, ablation=not args.skip_ablation)
-            return EXIT_OK
-        if args.command == "info":
-            return _info(args.model, sys.stdout)
-        return _process(args, sys.stdout, sys.stderr)
+        return _dispatch(args, sys.stdout, sys.stderr)
+    except UsageError as error:
+        print(f"narratives {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except NarrativesError as error:
         print(f"narratives: {error}", file=sys.stderr)
         return EXIT_SOME_FAILED
+    except KeyboardInterrupt:
+        print("narratives: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
 
 
-def expand_paths(paths: Sequence[str]) -> Iterator[str | Path]:
-    """Files as given, folders as their ``*.txt``/``*.md`` files (sorted, recursive), ``-`` as is."""
+def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.command == "classify":
+        return _classify(args, out, err)
+    if args.command == "split":
+        return _split(args, out, err)
+    if args.command == "evaluate":
+        return _evaluate(args.labels, args.plot, out)
+    if args.command == "train":
+        from narratives.train import run
+
+        run(args.labels, args.out, ablation=not args.skip_ablation)
+        return EXIT_OK
+    if args.command == "info":
+        return _info(args.model, out)
+    if args.action == "suggest":
+        return _suggest(args, out, err)
+    return _check(args.labels, out)
+
+
+def expand_paths(paths: Sequence[str], globs: Sequence[str] | None = None) -> Iterator[str | Path]:
+    """Files as given, folders as their matching files (sorted, recursive), ``-`` as is."""
     for raw in paths:
         path = Path(raw)
         if raw != "-" and path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-            )
+            matches = {p for pattern in globs or DEFAULT_GLOBS for p in path.rglob(pattern) if p.is_file()}
+            if not matches:
+                yield path  # reported as a failure: a folder with nothing to read
+            yield from sorted(matches)
         else:
             yield raw if raw == "-" else path
 
 
-def read_input(source: str | Path, encoding: str) -> str:
-    """Read one input; raises ``ValueError`` or ``OSError`` with the reason."""
-    if source == "-":
-        return sys.stdin.read()
-    text = read_document(source, encoding)
-    if "\x00" in text:
-        raise ValueError("looks like a binary file (contains NUL bytes)")
-    if not text.strip():
-        raise ValueError("empty file: no text to classify")
-    return text
-
-
-def _process(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from narratives.api import classify
+def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from narratives.api import classify_files
     from narratives.model import load_model
+    from narratives.output import RecordWriter, paragraph_record
+
+    wanted = _wanted_labels(args.labels)
+    if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
+        raise UsageError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
+    if args.explain is not None and args.explain < 1:
+        raise UsageError(f"--explain needs a positive number of features, got {args.explain}")
+    form = _format(args.format, args.output, out)
+    model = load_model(args.model)
+    sources = list(expand_paths(args.paths, args.glob))
+    articles: list[tuple[str, list[Any]]] = []
+    failures: list[tuple[str, str]] = []
+    with _destination(args.output, out) as stream:
+        writer = RecordWriter(stream, form, colour=args.output is None and _is_terminal(out))
+        results = classify_files(sources, model=model, n_jobs=args.n_jobs, encoding=args.encoding)
+        for result in _progress(results, len(sources), err):
+            if result.paragraphs is None:
+                print(f"narratives: {result.path}: {result.error}", file=err)
+                failures.append((result.path, result.error or "failed"))
+                continue
+            kept = [p for p in result.paragraphs if wanted is None or p.label.value in wanted]
+            if args.html is not None:
+                articles.append((result.path, kept))
+            writer.file_header(result.path, len(kept))
+            for paragraph in kept:
+                explanation = model.explain(paragraph.text, args.explain) if args.explain else None
+                writer.write(
+                    paragraph_record(
+                        result.path, paragraph, min_confidence=args.min_confidence, explanation=explanation
+                    )
+                )
+    if args.html is not None:
+        _write_report(args.html, articles, failures, args.min_confidence)
+    return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def _wanted_labels(raw: str | None) -> set[str] | None:
+    if raw is None:
+        return None
+    wanted = {name.strip() for name in raw.split(",") if name.strip()}
+    unknown = wanted - set(LABEL_NAMES)
+    if unknown or not wanted:
+        raise UsageError(f"--labels takes names from {', '.join(LABEL_NAMES)}; got {raw!r}")
+    return wanted
+
+
+def _format(requested: str | None, output: Path | None, out: TextIO) -> str:
+    if requested is not None:
+        return requested
+    if output is not None:
+        return "csv" if output.suffix.lower() == ".csv" else "jsonl"
+    return "table" if _is_terminal(out) else "jsonl"
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+@contextlib.contextmanager
+def _destination(path: Path | None, out: TextIO) -> Iterator[TextIO]:
+    if path is None:
+        yield out
+        return
+    from narratives.output import atomic_output
+
+    with atomic_output(path) as file:
+        yield file
+
+
+def _progress(results: Iterator[Any], total: int, err: TextIO) -> Iterator[Any]:
+    """A progress bar on standard error when it is a terminal; silent when piped."""
+    if total < 2 or not _is_terminal(err):
+        return results
+    from tqdm import tqdm
+
+    return tqdm(results, total=total, unit="file", file=err, leave=False)
+
+
+def _write_report(
+    path: Path, articles: list, failures: list[tuple[str, str]], min_confidence: float | None
+) -> None:
+    from narratives.output import atomic_output
+    from narratives.report import render_report
+
+    with atomic_output(path) as file:
+        file.write(render_report(articles, failures=failures, min_confidence=min_confidence))
+
+
+def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from narratives.documents import describe_read_error, read_article
+    from narratives.output import RecordWriter
     from narratives.paragraphs import split_paragraphs
 
-    model = load_model(args.model) if args.command == "classify" else None
+    writer = RecordWriter(out, _format(args.format, None, out))
     failed = False
-    for source in expand_paths(args.paths):
-        name = str(source)
+    for source in expand_paths(args.paths, args.glob):
         try:
-            text = read_input(source, args.encoding)
-        except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
-            print(f"narratives: {name}: {_reason(error)}", file=err)
+            text = read_article(source, args.encoding)
+        except (OSError, ValueError) as error:
+            print(f"narratives: {source}: {describe_read_error(error)}", file=err)
             failed = True
             continue
-        if model is None:
-            rows = [
-                {"index": p.index, "start": p.start, "end": p.end, "text": p.text}
-                for p in split_paragraphs(text)
-            ]
-        else:
-            rows = [p.to_dict() for p in classify(text, model=model)]
-        _write(rows, name, args.format, out)
+        paragraphs = split_paragraphs(text)
+        writer.file_header(str(source), len(paragraphs))
+        for p in paragraphs:
+            writer.write(
+                {"file": str(source), "index": p.index, "start": p.start, "end": p.end, "text": p.text}
+            )
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _reason(error: Exception) -> str:
-    if isinstance(error, UnicodeDecodeError):
-        return f"not valid {error.encoding} text ({error.reason} at byte {error.start}); try --encoding"
-    if isinstance(error, OSError):
-        return error.strerror or str(error)
-    return str(error)
+def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO) -> int:
+    from narratives.labels import load_labels
+    from narratives.training import baseline_pipeline, cross_validate, model_pipeline
 
+    if plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError as error:
+            raise UsageError("--plot needs matplotlib: pip install 'narratives[plot]'") from error
+    examples = load_labels(labels_dir)
+    out.write(f"{len(examples)} labelled paragraphs from {len({e.doc for e in examples})} documents\n")
+    ours = cross_validate("narratives", model_pipeline, examples)
+    baseline = cross_validate(
+        "baseline (TfidfVectorizer(1,2) + LogisticRegression)", baseline_pipeline, examples
+    )
+    out.write(ours.render() + "\n" + baseline.render() + "\n")
+    if plot is not None:
+        from narratives.plots import plot_confusion
 
-def _write(rows: list[dict], name: str, form: str, out: TextIO) -> None:
-    if form == "jsonl":
-        for row in rows:
-            out.write(json.dumps({"file": name, **row}, ensure_ascii=False) + "\n")
-        return
-    out.write(f"== {name} ({len(rows)} paragraphs)\n")
-    for row in rows:
-        text = " ".join(row["text"].split())
-        short = text if len(text) <= TEXT_WIDTH else text[: TEXT_WIDTH - 1] + "…"
-        if "label" in row:
-            out.write(f"{row['index']:>4}  {row['label']:<14}{row['confidence']:5.2f}  {short}\n")
-        else:
-            out.write(f"{row['index']:>4}  {row['start']:>7}-{row['end']:<7} {short}\n")
+        plot_confusion(ours, plot)
+        out.write(f"wrote {plot}\n")
+    return EXIT_OK
 
 
 def _info(directory: Path | None, out: TextIO) -> int:
     from narratives.model import DEFAULT_MODEL_DIR, load_model
 
     model = load_model(directory)
-    manifest = dict(model.manifest)
     out.write(f"model: {directory or DEFAULT_MODEL_DIR}\n")
-    out.write(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    out.write(json.dumps(model.manifest, indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def _suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from narratives.labelling import suggest
+    from narratives.model import load_model
+
+    records, failed = suggest(args.paths, model=load_model(args.model), encoding=args.encoding)
+    for result in failed:
+        print(f"narratives: {result.path}: {result.error}", file=err)
+    with _destination(args.output, out) as stream:
+        for record in records:
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if args.output is not None:
+        print(
+            f"wrote {len(records)} suggestions to {args.output}, least confident first. Read each paragraph, "
+            "set its label by labels/GUIDELINES.md and delete 'confidence'; then run `narratives labels check`.",
+            file=err,
+        )
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _check(labels_dir: Path, out: TextIO) -> int:
+    from narratives.labelling import check
+
+    counts = check(labels_dir)
+    out.write(f"{labels_dir}: all label files valid\n")
+    out.write("  " + ", ".join(f"{name} {count}" for name, count in counts.items()) + "\n")
     return EXIT_OK
 
 

@@ -6,7 +6,7 @@ import errno
 import sys
 from pathlib import Path
 
-__all__ = ["read_article", "read_document"]
+__all__ = ["describe_read_error", "read_article", "read_document"]
 
 
 def read_document(path: str | Path, encoding: str = "utf-8") -> str:
@@ -37,3 +37,12 @@ def read_article(source: str | Path, encoding: str = "utf-8") -> str:
     if not text.strip():
         raise ValueError("empty file: no text to classify")
     return text
+
+
+def describe_read_error(error: Exception) -> str:
+    """Why a file could not be read, in words a user can act on."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"not valid {error.encoding} text ({error.reason} at byte {error.start}); try --encoding"
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)

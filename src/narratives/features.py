@@ -56,12 +56,18 @@ class _TokenTable:
             for token in term.split(" "):
                 tokens.setdefault(token, len(tokens))
         self.ids = tokens
-        # One extra row at the end: index -1 (an unknown token) reads "no column, no lexicon".
+        # One extra row at the end: index -1 (an unknown token) reads "no column".
         self.unigram_column = np.full(len(tokens) + 1, -1, dtype=np.int64)
-        self.lexicons = np.zeros((len(tokens) + 1, len(LEXICONS)), dtype=np.float64)
+        member_rows, member_columns = [], []
         for token, i in tokens.items():
             self.unigram_column[i] = vocabulary.get(token, -1)
-            self.lexicons[i, list(lexicon_hits(token))] = 1.0
+            for lexicon in lexicon_hits(token):
+                member_rows.append(i)
+                member_columns.append(lexicon)
+        #: Which lexicons each known token belongs to (tokens x lexicons, 0/1).
+        self.lexicons = sp.csr_matrix(
+            (np.ones(len(member_rows)), (member_rows, member_columns)), shape=(len(tokens), len(LEXICONS))
+        )
         keys, columns = [], []
         for term, column in vocabulary.items():
             if " " in term:
@@ -197,10 +203,11 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
         table: _TokenTable, flat: list[str], ids: np.ndarray, owner: np.ndarray, n: int
     ) -> np.ndarray:
         """Lexicon matches per paragraph: table lookups for known tokens, the stemmer for the rest."""
-        hits = table.lexicons[ids]
-        counts = np.column_stack(
-            [np.bincount(owner, weights=hits[:, j], minlength=n) for j in range(hits.shape[1])]
+        known = ids >= 0
+        occurrences = sp.csr_matrix(
+            (np.ones(int(known.sum())), (owner[known], ids[known])), shape=(n, len(table.ids))
         )
+        counts = (occurrences @ table.lexicons).toarray()  # sparse both sides: memory stays O(tokens)
         for position in np.flatnonzero(ids < 0):
             for lexicon in lexicon_hits(flat[position]):
                 counts[owner[position], lexicon] += 1.0

@@ -101,6 +101,12 @@ def _parse_record(line: str, where: str, problems: list[str]) -> LabelledParagra
     if not isinstance(record, dict):
         problems.append(f"{where}: expected a JSON object, got {type(record).__name__}")
         return None
+    if "confidence" in record:
+        problems.append(
+            f"{where}: still a model suggestion ('confidence' present): read the paragraph, "
+            "set 'label' by labels/GUIDELINES.md, then delete 'confidence'"
+        )
+        return None
     unknown = set(record) - _KNOWN_KEYS
     if unknown:
         problems.append(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_KNOWN_KEYS)}")
