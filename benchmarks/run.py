@@ -1,11 +1,15 @@
-"""Throughput of narratives beside the floor and the plain scikit-learn pipeline, in one run.
+"""Throughput of narratives beside the floor and the usual tools, measured in one run.
 
     python -m benchmarks.run            # 1k, 10k and 100k paragraphs
-    python -m benchmarks.run --quick    # 1k and 10k, fewer repeats (CI smoke)
+    python -m benchmarks.run --full     # also 1M paragraphs
+    python -m benchmarks.run --quick    # 1k and 5k paragraphs: a smoke run for CI
 
 The workload is the project's own labelled paragraphs, resampled with a fixed seed and
-grouped into 10-paragraph documents. Every figure is the median of several timed
-repeats after one warm-up. Results go to stdout and ``benchmarks/results/latest.json``.
+joined into 10-paragraph documents. Every time is the median of several repeats after a
+warm-up. Ratios: ``x floor`` is the floor's time over the contender's (1.0 = as fast as
+lower-casing plus the token regex alone), ``x plain`` is the plain scikit-learn
+pipeline's time over the contender's (above 1.0 = faster than it). Results go to stdout,
+a JSON file with machine facts, and a PNG plot when matplotlib is installed.
 """
 
 from __future__ import annotations
@@ -14,118 +18,75 @@ import argparse
 import json
 import os
 import platform
-import random
-import re
-import statistics
 import sys
 import time
-from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-import sklearn
 
-from narratives import classify, classify_many, load_labels, load_model, split_paragraphs
-from narratives.model import DEFAULT_MODEL_DIR
-from narratives.training import baseline_pipeline
+from benchmarks.contenders import END_TO_END, FLOOR, PLAIN, Workload, build_contenders
+from benchmarks.measure import loglog_slope, median_seconds, peak_rss_increase
+from benchmarks.plot import plot_throughput
+from narratives import classify, load_labels, split_paragraphs
+from narratives.model import DEFAULT_MODEL_DIR, _load, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-PARAGRAPHS_PER_DOCUMENT = 10
-SEED = 0
-_FLOOR_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
-def median_seconds(work: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``repeats`` runs after one warm-up run."""
-    work()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def workload(n_paragraphs: int, pool: list[str]) -> list[str]:
-    rng = random.Random(SEED)
-    return [rng.choice(pool) for _ in range(n_paragraphs)]
-
-
-def as_documents(paragraphs: list[str]) -> list[str]:
-    step = PARAGRAPHS_PER_DOCUMENT
-    return ["\n\n".join(paragraphs[i : i + step]) for i in range(0, len(paragraphs), step)]
-
-
-def floor(texts: list[str]) -> int:
-    """Lower-casing plus the token regex: the least any bag-of-words classifier must do."""
-    return sum(len(_FLOOR_TOKEN.findall(text.lower())) for text in texts)
-
-
-def bench_size(n: int, pool: list[str], model, plain, repeats: int) -> dict[str, float]:
-    paragraphs = workload(n, pool)
-    documents = as_documents(paragraphs)
-    megabytes = sum(len(p.encode()) for p in paragraphs) / 1e6
-    features = model.transform(paragraphs)
-    plain_features = plain[0].transform(paragraphs)
-    timings = {
-        "floor": median_seconds(lambda: floor(paragraphs), repeats),
-        "split": median_seconds(lambda: [split_paragraphs(d) for d in documents], repeats),
-        "featurise": median_seconds(lambda: model.transform(paragraphs), repeats),
-        "predict_on_features": median_seconds(lambda: model.predict_proba_features(features), repeats),
-        "featurise+predict": median_seconds(lambda: model.predict_proba(paragraphs), repeats),
-        "classify_many (end to end)": median_seconds(lambda: classify_many(documents, model=model), repeats),
-        "plain: featurise": median_seconds(lambda: plain[0].transform(paragraphs), repeats),
-        "plain: predict_on_features": median_seconds(
-            lambda: plain[-1].predict_proba(plain_features), repeats
-        ),
-        "plain: featurise+predict": median_seconds(lambda: plain.predict_proba(paragraphs), repeats),
-    }
-    rows = {}
-    for name, seconds in timings.items():
-        rows[name] = {
-            "seconds": seconds,
-            "paragraphs_per_s": n / seconds,
-            "mb_per_s": megabytes / seconds,
-            "vs_floor": timings["floor"] / seconds,
-            "vs_plain": timings["plain: featurise+predict"] / seconds,
+def bench_size(n: int, pool: list[str], contenders: dict, repeats: int) -> dict[str, dict[str, float]]:
+    """Time every contender on the same ``n`` paragraphs."""
+    workload = Workload.build(n, pool)
+    seconds = {name: median_seconds(prepare(workload), repeats) for name, prepare in contenders.items()}
+    return {
+        name: {
+            "seconds": s,
+            "paragraphs_per_s": n / s,
+            "mb_per_s": workload.megabytes / s,
+            "vs_floor": seconds[FLOOR] / s,
+            "vs_plain": seconds[PLAIN] / s,
         }
-    return rows
+        for name, s in seconds.items()
+    }
 
 
-def latency(model, repeats: int) -> dict[str, float]:
-    """Single-article classify() latency for a 10-paragraph article, in milliseconds."""
-    article = as_documents(workload(PARAGRAPHS_PER_DOCUMENT, _pool()))[0]
+def peak_memory(n: int, pool: list[str], contenders: dict) -> dict[str, float | None]:
+    """Peak RSS growth (MB) of each contender's stage on ``n`` paragraphs, one untimed run each."""
+    workload = Workload.build(n, pool)
+    peaks = {}
+    for name, prepare in contenders.items():
+        work = prepare(workload)
+        work()  # warm: caches, worker pools
+        grown = peak_rss_increase(work)
+        peaks[name] = None if grown is None else grown / 1e6
+    return peaks
+
+
+def latency(model, pool: list[str], calls: int) -> dict[str, float]:
+    """``classify()`` wall time for one 10-paragraph article, in milliseconds."""
+    article = Workload.build(10, pool).documents[0]
     classify(article, model=model)
     samples = []
-    for _ in range(repeats):
+    for _ in range(calls):
         start = time.perf_counter()
         classify(article, model=model)
         samples.append((time.perf_counter() - start) * 1e3)
     return {"p50_ms": float(np.percentile(samples, 50)), "p99_ms": float(np.percentile(samples, 99))}
 
 
-def splitter_scaling(repeats: int) -> dict[str, float]:
-    """Seconds per MB for a 10 MB text without newlines and for 100,000 short paragraphs."""
+def splitter_seconds_per_mb(repeats: int) -> dict[str, float]:
+    """The splitter on two extremes: 10 MB without a newline, and 100,000 short paragraphs."""
     one_line = "word " * 2_000_000
     many = "A short paragraph, as pages have them.\n\n" * 100_000
-    out = {}
-    for name, text in (("10 MB, no newline", one_line), ("100k paragraphs", many)):
-        seconds = median_seconds(lambda text=text: split_paragraphs(text), max(1, repeats // 2))
-        out[name] = seconds / (len(text.encode()) / 1e6)
-    return out
-
-
-_POOL: list[str] = []
-
-
-def _pool() -> list[str]:
-    if not _POOL:
-        _POOL.extend(e.text for e in load_labels(ROOT / "labels"))
-    return _POOL
+    return {
+        name: median_seconds(lambda text=text: split_paragraphs(text), repeats) / (len(text.encode()) / 1e6)
+        for name, text in (("10 MB, no newline", one_line), ("100k short paragraphs", many))
+    }
 
 
 def machine() -> dict[str, object]:
+    """Facts a reader needs to compare these numbers with theirs."""
     cpu = platform.processor()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -134,57 +95,106 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
+    versions = {}
+    for package in (
+        "narratives",
+        "numpy",
+        "scipy",
+        "scikit-learn",
+        "joblib",
+        "nltk",
+        "fasttext-wheel",
+        "matplotlib",
+    ):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
         "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
         "platform": platform.platform(),
+        "versions": versions,
     }
+
+
+def print_table(n: int, rows: dict[str, dict[str, float]]) -> None:
+    print(f"\n{n:,} paragraphs")
+    print(f"  {'contender':<40}{'para/s':>11}{'MB/s':>8}{'x floor':>9}{'x plain':>9}")
+    for name, row in rows.items():
+        print(
+            f"  {name:<40}{row['paragraphs_per_s']:>11,.0f}{row['mb_per_s']:>8.2f}"
+            f"{row['vs_floor']:>9.2f}{row['vs_plain']:>9.2f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes and few repeats (under 30 s)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="1k and 5k paragraphs, 3 repeats (under 30 s)")
+    size.add_argument("--full", action="store_true", help="also 1M paragraphs")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="JSON results file")
     args = parser.parse_args(argv)
-    sizes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    sizes = [1_000, 5_000] if args.quick else [1_000, 10_000, 100_000] + ([1_000_000] if args.full else [])
     repeats = 3 if args.quick else 5
+    began = time.perf_counter()
 
-    start = time.perf_counter()
-    import narratives.model as model_module
-
-    model_module._default_model = None
-    load_start = time.perf_counter()
+    load_times = [median_seconds(lambda: _load(DEFAULT_MODEL_DIR), 1) for _ in range(3)]
     model = load_model()
-    load_seconds = time.perf_counter() - load_start
-    pool = _pool()
-    labels = [e.label.value for e in load_labels(ROOT / "labels")]
-    plain = baseline_pipeline().fit(pool, labels)
+    pool = [e.text for e in load_labels(ROOT / "labels")]
+    contenders, skipped = build_contenders(model, ROOT, n_jobs=(1, 2))
+    results: dict[str, object] = {
+        "machine": machine(),
+        "config": {"sizes": sizes, "repeats": repeats, "paragraphs_per_document": 10, "pool": len(pool)},
+        "model_load_ms": 1e3 * float(np.median(load_times)),
+        "skipped": skipped,
+    }
+    print(f"model load: {results['model_load_ms']:.0f} ms")
+    for name, why in skipped.items():
+        print(f"{name}: {why}")
 
-    results: dict[str, object] = {"machine": machine(), "model": str(DEFAULT_MODEL_DIR), "sizes": {}}
-    results["model_load_seconds"] = load_seconds
-    print(f"model load: {load_seconds * 1e3:.0f} ms")
+    by_size: dict[int, dict[str, dict[str, float]]] = {}
     for n in sizes:
-        rows = bench_size(n, pool, model, plain, repeats)
-        results["sizes"][n] = rows
-        print(f"\n{n:,} paragraphs")
-        print(f"  {'stage':<30}{'para/s':>12}{'MB/s':>9}{'x floor':>9}{'x plain':>9}")
-        for name, row in rows.items():
-            print(
-                f"  {name:<30}{row['paragraphs_per_s']:>12,.0f}{row['mb_per_s']:>9.2f}"
-                f"{row['vs_floor']:>9.2f}{row['vs_plain']:>9.2f}"
-            )
-    results["latency_10_paragraph_article"] = latency(model, 200 if args.quick else 1000)
-    results["splitter_seconds_per_mb"] = splitter_scaling(repeats)
-    print(f"\nclassify() latency, 10-paragraph article: {results['latency_10_paragraph_article']}")
-    print(f"splitter seconds per MB: {results['splitter_seconds_per_mb']}")
+        by_size[n] = bench_size(n, pool, contenders, repeats)
+        print_table(n, by_size[n])
+    results["sizes"] = {str(n): rows for n, rows in by_size.items()}
+    # Fitted on the two largest sizes: fixed per-call costs dominate the small ones.
+    slopes = {
+        name: loglog_slope(sizes[-2:], [by_size[n][name]["seconds"] for n in sizes[-2:]])
+        for name in contenders
+    }
+    results["loglog_slope"] = slopes
+    largest = sizes[-1]
+    one, two = END_TO_END.format(1), END_TO_END.format(2)
+    results["parallel_speedup"] = by_size[largest][one]["seconds"] / by_size[largest][two]["seconds"]
+    results["peak_rss_mb"] = {"paragraphs": largest, **peak_memory(largest, pool, contenders)}
+    results["latency_10_paragraph_article"] = latency(model, pool, 200 if args.quick else 2000)
+    results["splitter_seconds_per_mb"] = splitter_seconds_per_mb(1 if args.quick else 3)
+
+    print(f"\nslope of log(time) on log(size), 1.0 = linear ({sizes[-2]:,} to {largest:,} paragraphs):")
+    for name, slope in slopes.items():
+        print(f"  {name:<40}{slope:>6.2f}")
+    print(f"\npeak RSS growth per stage at {largest:,} paragraphs (this process; MB):")
+    for name, megabytes in results["peak_rss_mb"].items():
+        if name != "paragraphs":
+            print(f"  {name:<40}{'n/a' if megabytes is None else f'{megabytes:>6.1f}'}")
+    print(
+        f"\nclassify_many n_jobs=2 over n_jobs=1 at {largest:,} paragraphs: {results['parallel_speedup']:.2f}x"
+    )
+    latency_ms = results["latency_10_paragraph_article"]
+    print(
+        f"classify() on a 10-paragraph article: p50 {latency_ms['p50_ms']:.2f} ms, p99 {latency_ms['p99_ms']:.2f} ms"
+    )
+    print("splitter seconds per MB:", {k: round(v, 4) for k, v in results["splitter_seconds_per_mb"].items()})
+
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
+    results["plot"] = plot_throughput(by_size, args.out.with_suffix(".png"))
+    results["wall_seconds"] = time.perf_counter() - began
+    tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     tmp.replace(args.out)
-    print(f"\nwrote {args.out} in {time.perf_counter() - start:.1f} s")
+    print(f"{results['plot']}\nwrote {args.out} in {results['wall_seconds']:.1f} s")
     return 0
 
 

@@ -117,3 +117,14 @@ def test_a_batch_gives_each_paragraph_the_features_it_gets_alone(fitted, texts):
     batch = fitted.transform(texts).toarray()
     alone = np.vstack([fitted.transform([text]).toarray() for text in texts])
     np.testing.assert_allclose(batch, alone, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from('"“”«»„?!©(cC) x.\n'), max_size=25), min_size=1, max_size=5))
+def test_literal_counts_equal_their_regular_expressions(texts):
+    from narratives.cues import _LITERAL_PATTERNS, RAW_PATTERNS, CueBatch
+
+    batch = CueBatch(texts, [t.lower() for t in texts], np.ones(len(texts)), np.zeros((len(texts), 1)), {})
+    for name in _LITERAL_PATTERNS:
+        expected = [len(RAW_PATTERNS[name].findall(text)) for text in texts]
+        assert batch.raw_count(name).tolist() == expected, name

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 from nltk.stem.snowball import EnglishStemmer
@@ -168,6 +169,14 @@ RAW_PATTERNS: dict[str, re.Pattern[str]] = {
     "copyright": re.compile(r"©|\([cC]\)"),
     "final_stop": re.compile(r"[.!?…][\"'”’)\]]*\s*(?=\x00)"),
 }
+#: The patterns above that are plain alternatives of fixed strings, none overlapping another:
+#: counting each string with ``str.count`` gives the regex's counts several times faster.
+_LITERAL_PATTERNS = {
+    "quote": ('"', "“", "”", "«", "»", "„"),
+    "question": ("?",),
+    "exclamation": ("!",),
+    "copyright": ("©", "(c)", "(C)"),
+}
 TOKEN_PATTERN = re.compile(r"\w+(?:['’-]\w+)*")
 #: Joins a batch's paragraphs so each pattern scans the batch once; never inside a paragraph.
 SEPARATOR = "\x00"
@@ -216,6 +225,7 @@ class CueBatch:
         self._damping = np.sqrt(np.maximum(self.n_tokens, 1.0))
         self._lexicon_counts = lexicon_counts
         self._phrase_counts = phrase_counts
+        self._texts = texts
         self._raw = _Joined(texts)
 
     def rate(self, lexicon: str) -> np.ndarray:
@@ -232,6 +242,11 @@ class CueBatch:
         return np.log1p(self._phrase_counts[name])
 
     def raw_count(self, pattern: str) -> np.ndarray:
+        if pattern in _LITERAL_PATTERNS:  # same counts as the regex, by str.count
+            return sum(
+                np.fromiter(map(str.count, self._texts, repeat(literal)), dtype=np.float64, count=self.n)
+                for literal in _LITERAL_PATTERNS[pattern]
+            )
         return self._raw.counts(RAW_PATTERNS[pattern])
 
     def opens_with(self, openings: tuple[str, ...]) -> np.ndarray:

@@ -36,12 +36,13 @@ h1 { font-size: 1.3rem; margin: .2rem 0; }
 h2 { font-size: 1.05rem; margin: 2rem 0 .3rem; word-break: break-all; }
 .legend span, .counts span { display: inline-block; margin: .15rem .6rem .15rem 0; padding: .05rem .5rem;
   border-radius: .25rem; font-size: .85rem; }
-p.paragraph { margin: .35rem 0; padding: .35rem .6rem; border-left: .3rem solid; border-radius: .2rem;
+p.paragraph { margin: .35rem 0; padding: .35rem .6rem; border-left-width: .3rem; border-left-style: solid; border-radius: .2rem;
   white-space: pre-wrap; }
 p.uncertain { outline: 1px dashed #999; }
 .meta { color: #666; font-size: .75rem; margin-right: .4rem; font-variant-numeric: tabular-nums; }
 nav ol { font-size: .85rem; columns: 2; }
 .failed { color: #b00020; }
+.hint { color: #555; font-size: .8rem; }
 """
 
 
@@ -63,6 +64,7 @@ def render_report(
         "<header>",
         f"<h1>{escape(title)}</h1>",
         f'<div class="legend" id="legend">{_legend()}</div>',
+        f'<div class="hint">{_hint(min_confidence)}</div>',
         f'<div class="counts" id="totals">{len(articles)} articles: {_counts(totals)}</div>',
         "</header>",
         _contents(articles),
@@ -89,6 +91,16 @@ def _legend() -> str:
         f'<span class="{label.value}" title="{escape(DESCRIPTIONS[label])}">{label.value}</span>'
         for label in Label
     )
+
+
+def _hint(min_confidence: float | None) -> str:
+    parts = [
+        "; ".join(f"{label.value}: {escape(DESCRIPTIONS[label])}" for label in Label) + ".",
+        "Hover a paragraph for its confidence and all four probabilities.",
+    ]
+    if min_confidence is not None:
+        parts.append(f"A dashed outline marks confidence below {min_confidence:.2f}.")
+    return " ".join(parts)
 
 
 def _counts(counts: Counter[Label]) -> str:

@@ -1,0 +1,87 @@
+"""How the harness measures: median wall time after a warm-up, and peak RSS of a stage."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+_STATM = Path("/proc/self/statm")
+_PAGE = 4096
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
+
+
+def median_seconds(work: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``repeats`` runs of ``work`` after one untimed warm-up run."""
+    work()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def rss_bytes() -> int | None:
+    """Resident set size of this process now (Linux), or None where it cannot be read."""
+    try:
+        return int(_STATM.read_text().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def release_free_memory() -> None:
+    """Collect garbage and hand freed heap back to the OS (glibc), so RSS starts low.
+
+    Without this, memory a previous stage freed stays resident and hides the next
+    stage's growth.
+    """
+    gc.collect()
+    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+        _LIBC.malloc_trim(0)
+
+
+def peak_rss_increase(work: Callable[[], object], interval: float = 0.002) -> int | None:
+    """Peak RSS above the (trimmed) starting RSS while ``work`` runs, sampled every ``interval`` s.
+
+    ``ru_maxrss`` only ever grows over a process's life, so it cannot tell one stage
+    from the next; sampling the current RSS can. Memory held by worker processes is
+    not included.
+    """
+    release_free_memory()
+    baseline = rss_bytes()
+    if baseline is None:
+        return None
+    peak = baseline
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, rss_bytes() or 0)
+            done.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        work()
+    finally:
+        done.set()
+        sampler.join()
+    peak = max(peak, rss_bytes() or 0)
+    return peak - baseline
+
+
+def loglog_slope(sizes: list[int], seconds: list[float]) -> float:
+    """Exponent b of ``seconds ~ size**b`` by least squares: 1.0 means linear."""
+    if len(sizes) < 2:
+        return float("nan")
+    slope, _ = np.polyfit(np.log(sizes), np.log(seconds), 1)
+    return float(slope)
