@@ -19,13 +19,23 @@ _LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("
 
 
 def median_seconds(work: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``repeats`` runs of ``work`` after one untimed warm-up run."""
+    """Median wall time of ``repeats`` runs of ``work`` after one untimed warm-up run.
+
+    The cyclic garbage collector is paused while timing, as ``timeit`` does: its passes
+    scale with every object the harness holds, which would charge contenders that
+    allocate many small objects for the harness's own memory.
+    """
     work()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
     return statistics.median(times)
 
 

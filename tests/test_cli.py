@@ -313,3 +313,13 @@ def test_labels_suggest_then_correct_then_check(small_labels, tmp_path, capsys):
 def test_labels_check_on_the_shipped_labels(capsys):
     assert main(["labels", "check", "--labels", str(ROOT / "labels")]) == 0
     assert "all label files valid" in capsys.readouterr().out
+
+
+def test_utf8_with_byte_order_mark_is_read_and_offsets_still_index_the_file(tmp_path, capsys):
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffCoup in Niamey\n\nSoldiers seized the palace.".encode())
+    assert main(["classify", "--format", "jsonl", str(path)]) == 0
+    rows = records(capsys.readouterr().out)
+    assert [r["text"] for r in rows] == ["Coup in Niamey", "Soldiers seized the palace."]
+    text = read_document(path)
+    assert all(text[r["start"] : r["end"]] == r["text"] for r in rows)

@@ -128,3 +128,14 @@ def test_literal_counts_equal_their_regular_expressions(texts):
     for name in _LITERAL_PATTERNS:
         expected = [len(RAW_PATTERNS[name].findall(text)) for text in texts]
         assert batch.raw_count(name).tolist() == expected, name
+
+
+def test_long_inputs_are_featurised_in_chunks_with_the_same_result(fitted, monkeypatch):
+    import narratives.features as features
+
+    texts = [*CORPUS, *UNSEEN] * 3
+    whole = fitted.transform(texts).toarray()
+    monkeypatch.setattr(features, "CHUNK", 4)
+    chunked = fitted.transform(texts)
+    assert chunked.shape == whole.shape
+    np.testing.assert_array_equal(chunked.toarray(), whole)

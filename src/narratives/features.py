@@ -35,6 +35,9 @@ from narratives.cues import (
 
 __all__ = ["ParagraphFeaturizer", "tokenize"]
 
+#: Paragraphs featurised per internal step: large enough to amortise the per-call
+#: work, small enough that the batch's tokens stay a few megabytes.
+CHUNK = 4096
 _PAIR = np.int64(1 << 31)  # bigram key = left id * _PAIR + right id (ids stay below 2**31)
 
 
@@ -146,9 +149,21 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Feature matrix of shape ``(len(texts), n_features)``, TF-IDF columns first."""
+        """Feature matrix of shape ``(len(texts), n_features)``, TF-IDF columns first.
+
+        Long inputs are featurised ``CHUNK`` paragraphs at a time: the vectorised path
+        holds every token of a call at once, so chunking keeps memory flat.
+        """
         check_is_fitted(self, "vocabulary_")
         self._check_texts(texts)
+        if len(texts) > CHUNK:
+            texts = list(texts)
+            return sp.vstack(
+                [self._transform(texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)], format="csr"
+            )
+        return self._transform(texts)
+
+    def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         table = self._token_table()
         lowered = [text.lower() for text in texts]
         token_lists = [TOKEN_PATTERN.findall(text) for text in lowered]
