@@ -60,7 +60,7 @@ def test_dask_local_cluster_gives_the_serial_results(documents):
         on_dask = fingerprint(classify_many(documents, batch_size=100))
         workers_used = client.run(lambda: sys.modules.get("narratives.model") is not None)
     assert on_dask == serial
-    assert len(workers_used) == 2
+    assert len(workers_used) == 2 and all(workers_used.values())  # both workers did the work
 
 
 def test_a_loaded_model_travels_as_a_reference_and_loads_once_per_process():
@@ -162,3 +162,42 @@ def test_classify_files_reports_failures_in_place_and_classifies_the_rest(tmp_pa
     assert "not valid utf-8" in reasons[1] and "--encoding" in reasons[1]
     assert "empty" in reasons[2] and "binary" in reasons[3] and "folder" in reasons[4]
     assert [r.ok for r in classify_files([latin], encoding="latin-1")] == [True]
+    for n_jobs in (1, 2):  # one document per batch: failures fall between batches
+        again = list(classify_files(paths, n_jobs=n_jobs, batch_size=1))
+        assert [(r.path, r.ok, r.error) for r in again] == [(r.path, r.ok, r.error) for r in results]
+        assert again[1].paragraphs == expected
+
+
+def test_parallel_input_is_read_in_the_callers_thread():
+    import threading
+
+    readers = set()
+
+    def texts():
+        for i in range(300):
+            readers.add(threading.get_ident())
+            yield f"Troops moved on day {i}.\n\nTalks may resume."
+
+    assert len(classify_many(texts(), n_jobs=2, batch_size=10)) == 300
+    assert readers == {threading.get_ident()}
+
+
+def test_the_shipped_model_is_referred_to_without_a_path_and_copies_are_detached():
+    import copy
+
+    model = load_model()
+    assert str(DEFAULT_MODEL_DIR).encode() not in pickle.dumps(model)
+    clone = copy.deepcopy(model)
+    assert clone is not model and clone.origin is None
+    assert clone.predict(["Troops seized the palace."]) == model.predict(["Troops seized the palace."])
+    assert len(pickle.dumps(clone)) > 10_000
+
+
+def test_a_saved_model_travels_as_a_reference(tmp_path):
+    from narratives import load_labels
+
+    model = fit_model(load_labels(ROOT / "labels")[::7])
+    model.save(tmp_path / "m", manifest_extra={}, card="test model")
+    payload = pickle.dumps(model)
+    assert len(payload) < 1_000
+    assert pickle.loads(payload).predict(["It may fail."]) == model.predict(["It may fail."])

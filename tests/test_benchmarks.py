@@ -35,13 +35,19 @@ def test_quick_benchmark_writes_a_complete_report(tmp_path):
         "hashing: HashingVectorizer(1,2) + LR",
     }
     assert expected <= contenders
-    assert ("fastText supervised: predict" in contenders) != ("fastText supervised: predict" in report["skipped"])
+    assert ("fastText supervised: predict" in contenders) != (
+        "fastText supervised: predict" in report["skipped"]
+    )
     for rows in report["sizes"].values():
         for row in rows.values():
             assert row["paragraphs_per_s"] > 0 and row["vs_floor"] > 0 and row["vs_plain"] > 0
         assert rows["floor: lower-case + token regex"]["vs_floor"] == 1.0
     assert set(report["loglog_slope"]) == contenders
-    assert report["latency_10_paragraph_article"]["p99_ms"] >= report["latency_10_paragraph_article"]["p50_ms"] > 0
+    assert (
+        report["latency_10_paragraph_article"]["p99_ms"]
+        >= report["latency_10_paragraph_article"]["p50_ms"]
+        > 0
+    )
     assert report["machine"]["cores"] and report["machine"]["versions"]["scikit-learn"]
     assert set(report["peak_rss_mb"]) == contenders | {"paragraphs"}
     assert "floor" in done.stdout and "x plain" in done.stdout

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -323,3 +324,84 @@ def test_utf8_with_byte_order_mark_is_read_and_offsets_still_index_the_file(tmp_
     assert [r["text"] for r in rows] == ["Coup in Niamey", "Soldiers seized the palace."]
     text = read_document(path)
     assert all(text[r["start"] : r["end"]] == r["text"] for r in rows)
+
+
+def test_default_suffixes_match_in_any_case_and_an_empty_folder_is_named(tmp_path, capsys):
+    (tmp_path / "LOUD.TXT").write_text("Troops seized the palace.", encoding="utf-8")
+    (tmp_path / "notes.Md").write_text("It may fail.", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    assert main(["classify", "--format", "jsonl", str(tmp_path), str(tmp_path / "empty")]) == 1
+    captured = capsys.readouterr()
+    assert {Path(r["file"]).name for r in records(captured.out)} == {"LOUD.TXT", "notes.Md"}
+    assert "empty: folder holds no files matching *.txt, *.md" in captured.err
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--encoding", "no-such-codec"], ["--n-jobs", "0"], ["--glob", "/abs/*.txt"], ["--glob", ""]],
+)
+def test_bad_input_options_are_usage_errors(arguments, capsys):
+    assert main(["classify", *arguments, str(SEEDS[0])]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_output_file_that_cannot_be_written_is_reported(tmp_path, capsys):
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    assert main(["classify", "-o", str(blocked / "out.jsonl"), str(SEEDS[0])]) == 1
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_output_files_get_ordinary_permissions(tmp_path):
+    fresh, kept = tmp_path / "fresh.jsonl", tmp_path / "kept.jsonl"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    assert main(["classify", "-o", str(fresh), str(SEEDS[0])]) == 0
+    assert main(["classify", "-o", str(kept), str(SEEDS[0])]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert kept.stat().st_mode & 0o777 == 0o640
+
+
+def test_standard_input_is_checked_and_decoded_like_a_file(monkeypatch, capsys):
+    class Bytes(io.StringIO):
+        def __init__(self, data: bytes):
+            super().__init__()
+            self.buffer = io.BytesIO(data)
+
+    monkeypatch.setattr(sys, "stdin", Bytes(b"  \n"))
+    assert main(["classify", "-"]) == 1
+    assert "-: empty file" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", Bytes("Coup d'\xe9tat.".encode("latin-1")))
+    assert main(["classify", "--format", "jsonl", "-"]) == 1
+    assert "not valid utf-8" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", Bytes("Coup d'\xe9tat.".encode("latin-1")))
+    assert main(["classify", "--format", "jsonl", "--encoding", "latin-1", "-"]) == 0
+    assert records(capsys.readouterr().out)[0]["text"] == "Coup d'état."
+
+
+def test_explain_explains_the_label_that_was_output_even_after_the_context_step(tmp_path, capsys):
+    headlines = [f"Army says {n} rebels killed near the northern border town" for n in range(10, 18)]
+    page = tmp_path / "page.txt"
+    page.write_text("\n\n".join(headlines), encoding="utf-8")
+    model = load_model()
+    alone = model.predict(headlines)
+    assert main(["classify", "--format", "jsonl", "--explain", "4", str(page)]) == 0
+    rows = records(capsys.readouterr().out)
+    assert {r["label"] for r in rows} == {"boilerplate"}  # the context step's doing
+    assert any(label.value != "boilerplate" for label in alone)  # ... not the model's alone
+    for row in rows:
+        expected = [[f, round(p, 4)] for f, p in model.explain(row["text"], 4, label="boilerplate")]
+        assert row["explanation"] == expected
+
+
+def test_html_report_escapes_text_and_names(tmp_path, capsys):
+    page = tmp_path / 'a<b>&"c".txt'
+    page.write_text('Troops said "<script>alert(1)</script>" & left.', encoding="utf-8")
+    report = tmp_path / "report.html"
+    assert main(["classify", "--html", str(report), str(page)]) == 0
+    capsys.readouterr()
+    html = report.read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "a&lt;b&gt;&amp;&quot;c&quot;.txt" in html

@@ -115,6 +115,16 @@ def test_explain_is_exact_for_the_linear_model(shipped):
     assert sum(push for _, push in everything) + centred_intercept == pytest.approx(centred_score)
 
 
+@pytest.mark.parametrize("label", list(Label))
+def test_explain_any_label_adds_up_to_that_labels_score(shipped, label):
+    text = "Shots were reportedly fired near the palace, witnesses said."
+    index = shipped.classes_.index(label)
+    scores = np.asarray(shipped.transform([text]) @ shipped.coef_.T).ravel() + shipped.intercept_
+    intercept = shipped.intercept_[index] - shipped.intercept_.mean()
+    pushes = shipped.explain(text, k=10_000, label=label.value)
+    assert sum(push for _, push in pushes) + intercept == pytest.approx(scores[index] - scores.mean())
+
+
 def test_shipped_model_is_what_retraining_produces(shipped, examples):
     retrained = fit_model(examples)
     texts = [e.text for e in examples]

@@ -8,10 +8,9 @@ input order.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,11 @@ __all__ = [
 #: Lines of text per batch (a line count bounds the paragraph count from above):
 #: big enough that per-call overhead vanishes, small enough to keep memory flat.
 DEFAULT_BATCH_SIZE = 2048
+#: A batch also closes at ``batch_size`` times this many characters, so text with very
+#: long lines (or no newlines) cannot make a batch unbounded.
+CHARACTERS_PER_LINE = 256
+#: Batches read ahead per parallel worker: enough to keep workers busy between windows.
+WINDOW_PER_WORKER = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +120,12 @@ def iter_classify(
 ) -> Iterator[list[ClassifiedParagraph]]:
     """Yield ``classify(text)`` for each text of any iterable, in input order.
 
-    Texts are read lazily and grouped into batches of about ``batch_size`` lines;
-    each batch is split, featurised in one call and scored. With ``n_jobs`` other
+    Texts are read lazily, in the caller's thread, and grouped into batches of about
+    ``batch_size`` lines (or 256 times as many characters); each batch is split,
+    featurised in one call and scored. With ``n_jobs`` other
     than ``None`` or 1 (or inside ``joblib.parallel_config``, e.g. the Dask backend)
-    batches run in ``joblib.Parallel`` workers, a few batches ahead of the consumer,
-    so memory is bounded by the batch size, not the corpus size. A model loaded from
+    batches run in ``joblib.Parallel`` workers, a window of a few batches per worker at
+    a time, so memory is bounded by the batch size, not the corpus size. A model loaded from
     a directory travels to workers as a reference and is loaded once per worker.
     """
     if isinstance(texts, (str, bytes)):
@@ -188,18 +193,17 @@ def _iterate(
         for batch in batches:
             yield from _assemble(batch, _score_batch(batch, model), model.classes_)
         return
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, effective_n_jobs
 
-    pending: deque[list[str]] = deque()  # batches sent to workers, oldest first
-
-    def tasks() -> Iterator[Any]:
-        for batch in batches:
-            pending.append(batch)
-            yield delayed(_score_batch)(batch, model)
-
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
-    for scores in parallel(tasks()):
-        yield from _assemble(pending.popleft(), scores, model.classes_)
+    # The input is read here, in the caller's thread, a window of batches at a time:
+    # joblib would otherwise pull it from its own dispatch thread (on Dask, the client's
+    # event loop), which breaks inputs such as database cursors bound to one thread.
+    window = WINDOW_PER_WORKER * max(effective_n_jobs(n_jobs), 1)
+    with Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1, pre_dispatch="all") as parallel:
+        while chunk := list(islice(batches, window)):
+            scored = parallel(delayed(_score_batch)(batch, model) for batch in chunk)
+            for batch, scores in zip(chunk, scored):
+                yield from _assemble(batch, scores, model.classes_)
 
 
 def _runs_serially(n_jobs: int | None) -> bool:
@@ -210,16 +214,18 @@ def _runs_serially(n_jobs: int | None) -> bool:
 
 
 def _batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
+    """Consecutive texts, closed at ``batch_size`` lines or ``CHARACTERS_PER_LINE`` times as many characters."""
     batch: list[str] = []
-    lines = 0
+    lines = characters = 0
     for text in texts:
         if not isinstance(text, str):
             raise TypeError(_type_message(text))
         batch.append(text)
         lines += text.count("\n") + 1
-        if lines >= batch_size:
+        characters += len(text)
+        if lines >= batch_size or characters >= batch_size * CHARACTERS_PER_LINE:
             yield batch
-            batch, lines = [], 0
+            batch, lines, characters = [], 0, 0
     if batch:
         yield batch
 

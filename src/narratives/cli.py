@@ -9,6 +9,7 @@ error, 130 interrupted (no output file is left half-written).
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import json
 import sys
@@ -20,6 +21,7 @@ from narratives.errors import NarrativesError
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_GLOBS = ("*.txt", "*.md")
+DEFAULT_SUFFIXES = (".txt", ".md")
 LABEL_NAMES = ("reported_fact", "speculation", "opinion", "boilerplate")
 
 
@@ -173,6 +175,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # an output file that cannot be written
+        print(
+            f"narratives: cannot write {error.filename or 'output'}: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return EXIT_SOME_FAILED
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -194,17 +202,42 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return _check(args.labels, out)
 
 
-def expand_paths(paths: Sequence[str], globs: Sequence[str] | None = None) -> Iterator[str | Path]:
-    """Files as given, folders as their matching files (sorted, recursive), ``-`` as is."""
+def expand_paths(
+    paths: Sequence[str], globs: Sequence[str] | None = None
+) -> tuple[list[str | Path], list[tuple[str, str]]]:
+    """Inputs to read, and the folders that held nothing to read (with the reason).
+
+    Files are kept as given and ``-`` as is; a folder becomes its matching files,
+    sorted, searched recursively: ``*.txt`` and ``*.md`` in any letter case by
+    default, or the ``globs`` patterns as written.
+    """
+    sources: list[str | Path] = []
+    empty: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw)
-        if raw != "-" and path.is_dir():
-            matches = {p for pattern in globs or DEFAULT_GLOBS for p in path.rglob(pattern) if p.is_file()}
-            if not matches:
-                yield path  # reported as a failure: a folder with nothing to read
-            yield from sorted(matches)
+        if raw == "-" or not path.is_dir():
+            sources.append(raw if raw == "-" else path)
+            continue
+        if globs:
+            matches = {p for pattern in globs for p in path.rglob(pattern) if p.is_file()}
         else:
-            yield raw if raw == "-" else path
+            matches = {p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DEFAULT_SUFFIXES}
+        if not matches:
+            empty.append((raw, f"folder holds no files matching {', '.join(globs or DEFAULT_GLOBS)}"))
+        sources.extend(sorted(matches))
+    return sources, empty
+
+
+def _check_input_options(args: argparse.Namespace) -> None:
+    try:
+        codecs.lookup(args.encoding)
+    except LookupError as error:
+        raise UsageError(f"unknown encoding {args.encoding!r}") from error
+    for pattern in args.glob or ():
+        if not pattern or Path(pattern).is_absolute():
+            raise UsageError(f"--glob takes a relative pattern such as '*.html', got {pattern!r}")
+    if getattr(args, "n_jobs", None) == 0:
+        raise UsageError("--n-jobs must not be 0 (use 1 for one process, -1 for every core)")
 
 
 def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -212,6 +245,7 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from narratives.model import load_model
     from narratives.output import RecordWriter, paragraph_record
 
+    _check_input_options(args)
     wanted = _wanted_labels(args.labels)
     if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
         raise UsageError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
@@ -219,9 +253,10 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"--explain needs a positive number of features, got {args.explain}")
     form = _format(args.format, args.output, out)
     model = load_model(args.model)
-    sources = list(expand_paths(args.paths, args.glob))
+    sources, failures = expand_paths(args.paths, args.glob)
+    for name, reason in failures:
+        print(f"narratives: {name}: {reason}", file=err)
     articles: list[tuple[str, list[Any]]] = []
-    failures: list[tuple[str, str]] = []
     with _destination(args.output, out) as stream:
         writer = RecordWriter(stream, form, colour=args.output is None and _is_terminal(out))
         results = classify_files(sources, model=model, n_jobs=args.n_jobs, encoding=args.encoding)
@@ -235,7 +270,11 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 articles.append((result.path, kept))
             writer.file_header(result.path, len(kept))
             for paragraph in kept:
-                explanation = model.explain(paragraph.text, args.explain) if args.explain else None
+                explanation = (
+                    model.explain(paragraph.text, args.explain, label=paragraph.label)
+                    if args.explain
+                    else None
+                )
                 writer.write(
                     paragraph_record(
                         result.path, paragraph, min_confidence=args.min_confidence, explanation=explanation
@@ -303,9 +342,13 @@ def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from narratives.output import RecordWriter
     from narratives.paragraphs import split_paragraphs
 
+    _check_input_options(args)
     writer = RecordWriter(out, _format(args.format, None, out))
-    failed = False
-    for source in expand_paths(args.paths, args.glob):
+    sources, empty = expand_paths(args.paths, args.glob)
+    for name, reason in empty:
+        print(f"narratives: {name}: {reason}", file=err)
+    failed = bool(empty)
+    for source in sources:
         try:
             text = read_article(source, args.encoding)
         except (OSError, ValueError) as error:

@@ -28,10 +28,11 @@ def read_article(source: str | Path, encoding: str = "utf-8") -> str:
     ``encoding``, binary, empty) with a reason fit to show a user.
     """
     if str(source) == "-":
-        return sys.stdin.read()
-    if Path(source).is_dir():
+        text = _read_standard_input(encoding)
+    elif Path(source).is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(source))
-    text = read_document(source, encoding)
+    else:
+        text = read_document(source, encoding)
     if "\x00" in text:
         raise ValueError("looks like a binary file (contains NUL bytes)")
     if not text.strip():
@@ -46,3 +47,11 @@ def describe_read_error(error: Exception) -> str:
     if isinstance(error, OSError):
         return error.strerror or str(error)
     return str(error)
+
+
+def _read_standard_input(encoding: str) -> str:
+    """Standard input decoded strictly with ``encoding`` (text streams without bytes as they are)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        return sys.stdin.read()
+    return stream.read().decode(encoding, errors="strict")

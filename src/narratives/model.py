@@ -14,6 +14,7 @@ model works under any supported scikit-learn version.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import threading
@@ -60,19 +61,31 @@ class Model:
         self.manifest = manifest or {}
         self._coef_t = sp.csr_matrix(self.coef_.T)
         self._feature_names: np.ndarray | None = None
-        #: Where a loaded model came from: (directory, digest of its checksums).
-        self.origin: tuple[str, str] | None = None
+        #: Where a loaded or saved model lives: (directory, digest of its checksums);
+        #: the directory is None for the model shipped in the package.
+        self.origin: tuple[str | None, str] | None = None
 
     def __reduce_ex__(self, protocol: Any) -> Any:
-        """A loaded model pickles as a reference to its directory, a few hundred bytes.
+        """A loaded or saved model pickles as a reference to its directory, a few hundred bytes.
 
         Parallel workers (joblib, Dask) then load it from disk once per process
         instead of receiving the weights with every batch; the checksums make sure
-        they load the same model. A model never saved pickles in full.
+        they load the same model. The shipped model is referred to as "the shipped
+        model", so workers find it wherever narratives is installed. Treat a loaded
+        model as read-only; a model never saved pickles in full.
         """
         if self.origin is None:
             return super().__reduce_ex__(protocol)
         return _load_shared, self.origin
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Model:
+        """A real copy, detached from its directory (copies may be changed)."""
+        clone = Model.__new__(Model)
+        memo[id(self)] = clone
+        for name, value in vars(self).items():
+            setattr(clone, name, copy.deepcopy(value, memo))
+        clone.origin = None
+        return clone
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Featurise paragraph texts (one call per batch)."""
@@ -92,12 +105,13 @@ class Model:
         probabilities = self.predict_proba(texts)
         return [self.classes_[i] for i in probabilities.argmax(axis=1)]
 
-    def explain(self, text: str, k: int = 10) -> list[tuple[str, float]]:
-        """The ``k`` features that pushed ``text`` most towards its predicted label.
+    def explain(self, text: str, k: int = 10, *, label: Label | str | None = None) -> list[tuple[str, float]]:
+        """The ``k`` features that pushed ``text`` most towards ``label`` (default: its predicted label).
 
-        A feature's push is its value times its weight for the predicted label minus
-        its mean weight over all labels (softmax ignores what all labels share), so
-        the pushes plus the intercepts add up exactly to the decision.
+        A feature's push is its value times its weight for the label minus its mean
+        weight over all labels (softmax ignores what all labels share), so the pushes
+        plus the intercepts add up exactly to the label's centred score. Pass the label
+        :func:`classify` gave when page context changed it, to explain that label.
 
         >>> load_model().explain("Shots were reportedly fired near the palace.", k=3)  # doctest: +SKIP
         [('cue:hedge_words', 0.71), ('reportedly', 0.52), ('shots', 0.21)]
@@ -105,8 +119,11 @@ class Model:
         if not isinstance(text, str):
             raise TypeError(f"explain expects one paragraph str, got {type(text).__name__}")
         features = self.transform([text]).tocsr()
-        winner = int(self.predict_proba_features(features).argmax())
-        centred = self.coef_[winner] - self.coef_.mean(axis=0)
+        if label is None:
+            target = int(self.predict_proba_features(features).argmax())
+        else:
+            target = self.classes_.index(Label(label))
+        centred = self.coef_[target] - self.coef_.mean(axis=0)
         pushes = features.data * centred[features.indices]
         order = np.argsort(-pushes, kind="stable")[:k]
         names = self.feature_names()
@@ -152,6 +169,7 @@ class Model:
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         self.manifest = manifest
+        self.origin = _origin(directory, manifest)
         return directory
 
 
@@ -202,13 +220,20 @@ def load_model(path: str | Path | None = None) -> Model:
         return _default_model
 
 
-def _load_shared(directory: str, digest: str) -> Model:
+def _load_shared(directory: str | None, digest: str) -> Model:
     """The model a pickled reference points to, loaded once per process."""
     key = (directory, digest)
+    if directory is None:
+        model = load_model()
+        if model.origin != key:
+            raise ModelError(
+                "the shipped model here differs from the one the work was sent with; "
+                "install the same narratives version on every worker"
+            )
+        return model
     with _default_lock:
         if key not in _shared:
-            model = _default_model if _default_model is not None and _default_model.origin == key else None
-            model = model or _load(Path(directory))
+            model = _load(Path(directory))
             if model.origin != key:
                 raise ModelError(
                     f"{directory} changed after the model was loaded for parallel work; "
@@ -218,8 +243,10 @@ def _load_shared(directory: str, digest: str) -> Model:
         return _shared[key]
 
 
-def _files_digest(manifest: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
+def _origin(directory: Path, manifest: dict[str, Any]) -> tuple[str | None, str]:
+    digest = hashlib.sha256(json.dumps(manifest["files"], sort_keys=True).encode()).hexdigest()
+    resolved = directory.resolve()
+    return (None if resolved == DEFAULT_MODEL_DIR.resolve() else str(resolved)), digest
 
 
 def _load(directory: Path) -> Model:
@@ -299,7 +326,7 @@ def _assemble(
     featurizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
     featurizer.idf_ = idf
     model = Model(featurizer, coef, intercept, labels, manifest)
-    model.origin = (str(directory.resolve()), _files_digest(manifest))
+    model.origin = _origin(directory, manifest)
     return model
 
 

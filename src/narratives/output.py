@@ -111,8 +111,19 @@ def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
         mode = "wb" if binary else "w"
         with os.fdopen(descriptor, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as file:
             yield file
+        os.chmod(temporary, _mode_for(path))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The replaced file's permissions, or what a plain ``open`` would give a new file."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
