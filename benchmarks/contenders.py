@@ -105,7 +105,7 @@ def _hashing_pipeline():
     from sklearn.pipeline import make_pipeline
 
     return make_pipeline(
-        HashingVectorizer(ngram_range=(1, 2), alternate_sign=False, n_features=2**18),
+        HashingVectorizer(ngram_range=(1, 2), alternate_sign=False, n_features=2**16),
         TfidfTransformer(),
         LogisticRegression(max_iter=5000),
     )

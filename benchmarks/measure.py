@@ -39,6 +39,28 @@ def median_seconds(work: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
+def interleaved_medians(works: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median wall time of each of ``works``, timed round-robin after one warm-up each.
+
+    Taking turns (a, b, c, a, b, c, ...) rather than all of a's repeats and then all of
+    b's keeps slow drifts of a shared machine from favouring whoever ran in a quiet spell.
+    """
+    for work in works.values():
+        work()
+    times: dict[str, list[float]] = {name: [] for name in works}
+    for _ in range(repeats):
+        for name, work in works.items():
+            gc.collect()
+            gc.disable()
+            try:
+                start = time.perf_counter()
+                work()
+                times[name].append(time.perf_counter() - start)
+            finally:
+                gc.enable()
+    return {name: statistics.median(samples) for name, samples in times.items()}
+
+
 def rss_bytes() -> int | None:
     """Resident set size of this process now (Linux), or None where it cannot be read."""
     try:

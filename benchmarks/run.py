@@ -6,7 +6,7 @@
 
 The workload is the project's own labelled paragraphs, resampled with a fixed seed and
 joined into 10-paragraph documents. Every time is the median of several repeats after a
-warm-up. Ratios: ``x floor`` is the floor's time over the contender's (1.0 = as fast as
+warm-up, with contenders taking turns so that drift on a shared machine hits them alike. Ratios: ``x floor`` is the floor's time over the contender's (1.0 = as fast as
 lower-casing plus the token regex alone), ``x plain`` is the plain scikit-learn
 pipeline's time over the contender's (above 1.0 = faster than it). Results go to stdout,
 a JSON file with machine facts, and a PNG plot when matplotlib is installed.
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.contenders import END_TO_END, FLOOR, PLAIN, Workload, build_contenders
-from benchmarks.measure import loglog_slope, median_seconds, peak_rss_increase
+from benchmarks.measure import interleaved_medians, loglog_slope, median_seconds, peak_rss_increase
 from benchmarks.plot import plot_throughput
 from narratives import classify, load_labels, split_paragraphs
 from narratives.model import DEFAULT_MODEL_DIR, _load, load_model
@@ -38,7 +38,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 def bench_size(n: int, pool: list[str], contenders: dict, repeats: int) -> dict[str, dict[str, float]]:
     """Time every contender on the same ``n`` paragraphs."""
     workload = Workload.build(n, pool)
-    seconds = {name: median_seconds(prepare(workload), repeats) for name, prepare in contenders.items()}
+    seconds = interleaved_medians({name: prepare(workload) for name, prepare in contenders.items()}, repeats)
     return {
         name: {
             "seconds": s,
@@ -75,13 +75,16 @@ def latency(model, pool: list[str], calls: int) -> dict[str, float]:
     return {"p50_ms": float(np.percentile(samples, 50)), "p99_ms": float(np.percentile(samples, 99))}
 
 
-def splitter_seconds_per_mb(repeats: int) -> dict[str, float]:
-    """The splitter on two extremes: 10 MB without a newline, and 100,000 short paragraphs."""
-    one_line = "word " * 2_000_000
-    many = "A short paragraph, as pages have them.\n\n" * 100_000
+def splitter_seconds_per_mb(repeats: int, scale: int = 10) -> dict[str, float]:
+    """The splitter on two extremes: ``scale`` MB without a newline, and ``scale`` x 10k short paragraphs."""
+    one_line = "word " * (200_000 * scale)
+    many = "A short paragraph, as pages have them.\n\n" * (10_000 * scale)
     return {
         name: median_seconds(lambda text=text: split_paragraphs(text), repeats) / (len(text.encode()) / 1e6)
-        for name, text in (("10 MB, no newline", one_line), ("100k short paragraphs", many))
+        for name, text in (
+            (f"{scale} MB, no newline", one_line),
+            (f"{10 * scale}k short paragraphs", many),
+        )
     }
 
 
@@ -132,12 +135,14 @@ def print_table(n: int, rows: dict[str, dict[str, float]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="1k and 5k paragraphs, 3 repeats (under 30 s)")
+    size.add_argument(
+        "--quick", action="store_true", help="1k and 5k paragraphs, 2 repeats, memory at 1k (under 30 s)"
+    )
     size.add_argument("--full", action="store_true", help="also 1M paragraphs")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="JSON results file")
     args = parser.parse_args(argv)
     sizes = [1_000, 5_000] if args.quick else [1_000, 10_000, 100_000] + ([1_000_000] if args.full else [])
-    repeats = 3 if args.quick else 5
+    repeats = 2 if args.quick else 5
     began = time.perf_counter()
 
     load_times = [median_seconds(lambda: _load(DEFAULT_MODEL_DIR), 1) for _ in range(3)]
@@ -168,14 +173,17 @@ def main(argv: list[str] | None = None) -> int:
     largest = sizes[-1]
     one, two = END_TO_END.format(1), END_TO_END.format(2)
     results["parallel_speedup"] = by_size[largest][one]["seconds"] / by_size[largest][two]["seconds"]
-    results["peak_rss_mb"] = {"paragraphs": largest, **peak_memory(largest, pool, contenders)}
+    memory_size = sizes[0] if args.quick else largest
+    results["peak_rss_mb"] = {"paragraphs": memory_size, **peak_memory(memory_size, pool, contenders)}
     results["latency_10_paragraph_article"] = latency(model, pool, 200 if args.quick else 2000)
-    results["splitter_seconds_per_mb"] = splitter_seconds_per_mb(1 if args.quick else 3)
+    results["splitter_seconds_per_mb"] = (
+        splitter_seconds_per_mb(1, scale=1) if args.quick else splitter_seconds_per_mb(3)
+    )
 
     print(f"\nslope of log(time) on log(size), 1.0 = linear ({sizes[-2]:,} to {largest:,} paragraphs):")
     for name, slope in slopes.items():
         print(f"  {name:<40}{slope:>6.2f}")
-    print(f"\npeak RSS growth per stage at {largest:,} paragraphs (this process; MB):")
+    print(f"\npeak RSS growth per stage at {memory_size:,} paragraphs (this process; MB):")
     for name, megabytes in results["peak_rss_mb"].items():
         if name != "paragraphs":
             print(f"  {name:<40}{'n/a' if megabytes is None else f'{megabytes:>6.1f}'}")

@@ -2,10 +2,13 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from narratives import Label, classify, load_model
 from narratives.context import (
     HEADLINE_RUN_ODDS,
+    MAX_HEADLINE_WORDS,
     MIN_HEADLINE_RUN,
     headline_runs,
     is_headline_shaped,
@@ -65,3 +68,19 @@ def test_classify_applies_the_revision_consistently():
         assert p.confidence == max(p.probabilities.values())
     # the article's own sentence is outside the run and keeps the model's probabilities
     assert result[0].probabilities == dict(zip(load_model().classes_, model_only[0].tolist()))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*".!?…:;\"'”’)] \n-*1Aa", "Word ", "2) "]), max_size=20).map("".join))
+def test_headline_shape_agrees_with_its_regular_expression_definition(text):
+    import re
+
+    finished = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+    marker = re.compile(r"(?:[-*+•▪●]|\d{1,3}[.)])\s")
+    expected = (
+        2 <= len(text.split()) <= MAX_HEADLINE_WORDS
+        and text[:1].isupper()
+        and not finished.search(text)
+        and not marker.match(text)
+    )
+    assert is_headline_shaped(text) == expected

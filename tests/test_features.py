@@ -139,3 +139,17 @@ def test_long_inputs_are_featurised_in_chunks_with_the_same_result(fitted, monke
     chunked = fitted.transform(texts)
     assert chunked.shape == whole.shape
     np.testing.assert_array_equal(chunked.toarray(), whole)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(".!?…:;\"'”’)] \t\n\xa0\x00aA"), max_size=12), min_size=1, max_size=5
+    )
+)
+def test_final_stop_fast_path_counts_what_the_pattern_counts(texts):
+    from narratives.cues import RAW_PATTERNS, CueBatch, _Joined
+
+    batch = CueBatch(texts, [t.lower() for t in texts], np.ones(len(texts)), np.zeros((len(texts), 1)), {})
+    expected = _Joined(texts).counts(RAW_PATTERNS["final_stop"])
+    assert batch.raw_count("final_stop").tolist() == expected.tolist()

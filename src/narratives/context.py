@@ -29,19 +29,26 @@ HEADLINE_RUN_ODDS = 10.0
 #: Longest line still shaped like a headline, in words.
 MAX_HEADLINE_WORDS = 25
 
-_FINISHED = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+_SENTENCE_ENDS = ".!?…:;"
+_CLOSERS = "\"'”’)]"
 _LIST_MARKER = re.compile(r"(?:[-*+•▪●]|\d{1,3}[.)])\s")
 
 
 def is_headline_shaped(text: str) -> bool:
-    """Short, capitalised, no list marker, and not ending like a sentence."""
-    words = text.split()
+    """Short, capitalised, no list marker, and not ending like a sentence (cheapest tests first)."""
     return (
-        2 <= len(words) <= MAX_HEADLINE_WORDS
-        and text[:1].isupper()
-        and not _FINISHED.search(text)
+        text[:1].isupper()
+        and not _ends_like_sentence(text)
         and not _LIST_MARKER.match(text)
+        and 2 <= len(text.split()) <= MAX_HEADLINE_WORDS
     )
+
+
+def _ends_like_sentence(text: str) -> bool:
+    """A stop (``. ! ? … : ;``) followed only by closing quotes or brackets, at the very end."""
+    body = text[:-1] if text.endswith("\n") else text  # as a regex ``$`` would allow
+    tail = body.rstrip(_CLOSERS)[-1:]
+    return bool(tail) and tail in _SENTENCE_ENDS
 
 
 def headline_runs(texts: Sequence[str]) -> np.ndarray:

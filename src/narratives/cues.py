@@ -177,6 +177,18 @@ _LITERAL_PATTERNS = {
     "exclamation": ("!",),
     "copyright": ("©", "(c)", "(C)"),
 }
+_SENTENCE_STOPS = ".!?…"
+_CLOSERS = "\"'”’)]"
+
+
+def _final_stops(text: str) -> int:
+    """Matches of ``RAW_PATTERNS["final_stop"]`` in one paragraph, read from its end."""
+    if SEPARATOR in text:  # rare: let the regex see the same separators it would in a batch
+        return len(RAW_PATTERNS["final_stop"].findall(text + SEPARATOR))
+    tail = text.rstrip().rstrip(_CLOSERS)[-1:]
+    return int(bool(tail) and tail in _SENTENCE_STOPS)
+
+
 TOKEN_PATTERN = re.compile(r"\w+(?:['’-]\w+)*")
 #: Joins a batch's paragraphs so each pattern scans the batch once; never inside a paragraph.
 SEPARATOR = "\x00"
@@ -247,6 +259,8 @@ class CueBatch:
                 np.fromiter(map(str.count, self._texts, repeat(literal)), dtype=np.float64, count=self.n)
                 for literal in _LITERAL_PATTERNS[pattern]
             )
+        if pattern == "final_stop":  # same counts as the regex, by looking at the end only
+            return np.fromiter(map(_final_stops, self._texts), dtype=np.float64, count=self.n)
         return self._raw.counts(RAW_PATTERNS[pattern])
 
     def opens_with(self, openings: tuple[str, ...]) -> np.ndarray:
