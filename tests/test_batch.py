@@ -95,7 +95,7 @@ def test_an_unsaved_model_is_shipped_whole_and_still_agrees(documents):
     )
 
 
-@pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed:UserWarning")
+@pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_iter_classify_reads_its_input_lazily(n_jobs):
     pulled = itertools.count()

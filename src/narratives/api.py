@@ -202,8 +202,14 @@ def _iterate(
     with Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1, pre_dispatch="all") as parallel:
         while chunk := list(islice(batches, window)):
             scored = parallel(delayed(_score_batch)(batch, model) for batch in chunk)
-            for batch, scores in zip(chunk, scored):
-                yield from _assemble(batch, scores, model.classes_)
+            try:
+                for batch, scores in zip(chunk, scored):
+                    yield from _assemble(batch, scores, model.classes_)
+            finally:
+                # A consumer that stops early lets the (bounded) window finish rather
+                # than cancelling tasks mid-flight, which upsets joblib's executor.
+                for _ in scored:
+                    pass
 
 
 def _runs_serially(n_jobs: int | None) -> bool:
