@@ -98,9 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--plot", type=Path, metavar="PNG", help="draw the confusion matrix (needs matplotlib)"
     )
 
-    from narratives.train import build_parser as build_train_parser
-
-    build_train_parser(
+    add_train_arguments(
         commands.add_parser(
             "train",
             help="retrain the model from labels/ (grouped CV report)",
@@ -141,6 +139,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--labels", type=Path, default=Path("labels"), help="label directory (default: labels)"
     )
     return parser
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``narratives train`` (here, so ``--help`` needs no scikit-learn import)."""
+    parser.add_argument(
+        "--labels", type=Path, default=Path("labels"), help="label directory (default: labels)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="model directory to write (default: the model shipped in the package)",
+    )
+    parser.add_argument(
+        "--skip-ablation",
+        action="store_true",
+        help="skip the cue-group and data ablations (faster; the model card then omits them)",
+    )
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:

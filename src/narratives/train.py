@@ -35,21 +35,11 @@ from narratives.training import (
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The arguments of ``narratives train`` (defined with the other commands, in :mod:`narratives.cli`)."""
+    from narratives.cli import add_train_arguments
+
     parser = parser or argparse.ArgumentParser(prog="narratives train", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--labels", type=Path, default=Path("labels"), help="label directory (default: labels)"
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="model directory to write (default: the model shipped in the package)",
-    )
-    parser.add_argument(
-        "--skip-ablation",
-        action="store_true",
-        help="skip the cue-group and data ablations (faster; the model card then omits them)",
-    )
+    add_train_arguments(parser)
     return parser
 
 
