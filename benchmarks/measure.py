@@ -15,28 +15,13 @@ import numpy as np
 
 _STATM = Path("/proc/self/statm")
 _PAGE = 4096
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
+_LIBC_NAME = ctypes.util.find_library("c")
+_LIBC = ctypes.CDLL(_LIBC_NAME) if _LIBC_NAME else None
 
 
 def median_seconds(work: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``repeats`` runs of ``work`` after one untimed warm-up run.
-
-    The cyclic garbage collector is paused while timing, as ``timeit`` does: its passes
-    scale with every object the harness holds, which would charge contenders that
-    allocate many small objects for the harness's own memory.
-    """
-    work()
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        gc.disable()
-        try:
-            start = time.perf_counter()
-            work()
-            times.append(time.perf_counter() - start)
-        finally:
-            gc.enable()
-    return statistics.median(times)
+    """Median wall time of ``repeats`` runs of ``work`` after one untimed warm-up run."""
+    return interleaved_medians({"work": work}, repeats)["work"]
 
 
 def interleaved_medians(works: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
@@ -44,6 +29,9 @@ def interleaved_medians(works: dict[str, Callable[[], object]], repeats: int) ->
 
     Taking turns (a, b, c, a, b, c, ...) rather than all of a's repeats and then all of
     b's keeps slow drifts of a shared machine from favouring whoever ran in a quiet spell.
+    The cyclic garbage collector is paused while timing, as ``timeit`` does: its passes
+    scale with every object the harness holds, which would charge contenders that
+    allocate many small objects for the harness's own memory.
     """
     for work in works.values():
         work()

@@ -29,26 +29,23 @@ def suggest(
     ``{"doc", "text", "label", "confidence"}``; ``doc`` is the file name, which is how
     :func:`load_labels` finds the raw text once the file sits in ``labels/corpus/``.
     """
-    records: list[dict[str, Any]] = []
+    suggestions: list[tuple[float, str, int, dict[str, Any]]] = []
     failed: list[FileResult] = []
     for result in classify_files(paths, model=model, encoding=encoding):
         if result.paragraphs is None:
             failed.append(result)
             continue
         doc = Path(result.path).name
-        records.extend(
-            {
+        for p in result.paragraphs:
+            record = {
                 "doc": doc,
                 "text": p.text,
                 "label": p.label.value,
                 "confidence": round(p.confidence, 4),
-                "_i": p.index,
             }
-            for p in result.paragraphs
-        )
-    records.sort(key=lambda r: (r["confidence"], r["doc"], r["_i"]))
-    for record in records:
-        del record["_i"]
+            suggestions.append((record["confidence"], doc, p.index, record))
+    suggestions.sort(key=lambda suggestion: suggestion[:3])
+    records = [record for *_, record in suggestions]
     return records, failed
 
 
