@@ -45,6 +45,22 @@ def test_only_runs_of_the_minimum_length_count():
     assert headline_runs(mixed).tolist() == [False] + [True] * len(long) + [False]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from([HEADLINES[0], "A full sentence ends here."]), max_size=15), max_size=6)
+)
+def test_runs_over_a_batch_of_documents_are_the_runs_of_each_document(documents):
+    """A batch gives each document's own runs: a run never carries over a document boundary."""
+    texts = [text for document in documents for text in document]
+    one_by_one = [flag for document in documents for flag in headline_runs(document).tolist()]
+    assert headline_runs(texts, [len(d) for d in documents]).tolist() == one_by_one
+
+
+def test_document_sizes_must_cover_the_texts():
+    with pytest.raises(ValueError, match="add up to 3, not 2"):
+        headline_runs(HEADLINES[:2], [1, 2])
+
+
 def test_revision_multiplies_boilerplate_odds_and_keeps_distributions():
     rows = np.tile([0.2, 0.1, 0.6, 0.1], (MIN_HEADLINE_RUN, 1))
     revised = revise_with_context(rows, HEADLINES[:MIN_HEADLINE_RUN], CLASSES)

@@ -245,13 +245,7 @@ def _score_batch(texts: list[str], model: Model) -> _BatchScores:
     if not paragraphs:
         return _BatchScores(spans, counts, np.zeros((0, len(model.classes_))))
     probabilities = model.predict_proba_features(model.transform(paragraphs))
-    offset = 0
-    for n in counts.tolist():
-        if n:
-            probabilities[offset : offset + n] = revise_with_context(
-                probabilities[offset : offset + n], paragraphs[offset : offset + n], model.classes_
-            )
-        offset += n
+    probabilities = revise_with_context(probabilities, paragraphs, model.classes_, counts.tolist())
     return _BatchScores(spans, counts, probabilities)
 
 

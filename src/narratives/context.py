@@ -51,24 +51,37 @@ def _ends_like_sentence(text: str) -> bool:
     return bool(tail) and tail in _SENTENCE_ENDS
 
 
-def headline_runs(texts: Sequence[str]) -> np.ndarray:
-    """Boolean mask: paragraphs inside a run of at least ``MIN_HEADLINE_RUN`` headline-shaped ones."""
-    shaped = [is_headline_shaped(text) for text in texts]
-    mask = np.zeros(len(texts), dtype=bool)
-    start = 0
-    for i in range(len(shaped) + 1):
-        if i == len(shaped) or not shaped[i]:
-            if i - start >= MIN_HEADLINE_RUN:
-                mask[start:i] = True
-            start = i + 1
-    return mask
+def headline_runs(texts: Sequence[str], document_sizes: Sequence[int] | None = None) -> np.ndarray:
+    """Boolean mask: paragraphs inside a run of at least ``MIN_HEADLINE_RUN`` headline-shaped ones.
+
+    ``texts`` are one document's paragraphs in order, or several documents' one after
+    another with ``document_sizes`` giving how many belong to each; runs never cross
+    from one document into the next.
+    """
+    shaped = np.fromiter(map(is_headline_shaped, texts), dtype=bool, count=len(texts))
+    breaks = ~shaped  # a run ends at a paragraph of another shape ...
+    if document_sizes is not None:
+        if sum(document_sizes) != len(texts):
+            raise ValueError(f"document_sizes add up to {sum(document_sizes)}, not {len(texts)} texts")
+        starts = np.cumsum([0, *document_sizes])[:-1]
+        breaks[starts[starts < len(texts)]] = True  # ... and at the start of every document
+    segment = np.cumsum(breaks)  # consecutive paragraphs with no break in between share a number
+    run_length = np.bincount(segment, weights=shaped)
+    return shaped & (run_length[segment] >= MIN_HEADLINE_RUN)
 
 
 def revise_with_context(
-    probabilities: np.ndarray, texts: Sequence[str], classes: Sequence[Label]
+    probabilities: np.ndarray,
+    texts: Sequence[str],
+    classes: Sequence[Label],
+    document_sizes: Sequence[int] | None = None,
 ) -> np.ndarray:
-    """Probabilities of one document's paragraphs, in order, revised by :func:`headline_runs`."""
-    runs = headline_runs(texts)
+    """Probabilities of the paragraphs, in order, revised by :func:`headline_runs`.
+
+    ``texts`` and ``document_sizes`` are as for :func:`headline_runs`; the input array is
+    not changed.
+    """
+    runs = headline_runs(texts, document_sizes)
     if not runs.any():
         return probabilities
     revised = probabilities.copy()

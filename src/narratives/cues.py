@@ -255,20 +255,29 @@ class CueBatch:
 
     def raw_count(self, pattern: str) -> np.ndarray:
         if pattern in _LITERAL_PATTERNS:  # same counts as the regex, by str.count
+            present = [literal for literal in _LITERAL_PATTERNS[pattern] if literal in self._raw.text]
             return sum(
-                np.fromiter(map(str.count, self._texts, repeat(literal)), dtype=np.float64, count=self.n)
-                for literal in _LITERAL_PATTERNS[pattern]
+                (
+                    np.fromiter(map(str.count, self._texts, repeat(literal)), dtype=np.float64, count=self.n)
+                    for literal in present  # one scan of the batch skips the absent ones
+                ),
+                np.zeros(self.n),
             )
         if pattern == "final_stop":  # same counts as the regex, by looking at the end only
             return np.fromiter(map(_final_stops, self._texts), dtype=np.float64, count=self.n)
         return self._raw.counts(RAW_PATTERNS[pattern])
 
     def opens_with(self, openings: tuple[str, ...]) -> np.ndarray:
-        return np.fromiter((t.startswith(openings) for t in self.lowered), dtype=np.float64, count=self.n)
+        return np.fromiter(
+            map(str.startswith, self.lowered, repeat(openings)), dtype=np.float64, count=self.n
+        )
 
     def capitalised_share(self) -> np.ndarray:
         """Share of words that start with a capital letter (Headline Case)."""
-        capitals = self._raw.counts(_WORD_CAPITAL)
+        # Per paragraph: capitals are frequent, and a list of matched letters is cheaper than match objects.
+        capitals = np.fromiter(
+            map(len, map(_WORD_CAPITAL.findall, self._texts)), dtype=np.float64, count=self.n
+        )
         return np.minimum(capitals / np.maximum(self.n_tokens, 1.0), 1.0)
 
 

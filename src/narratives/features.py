@@ -3,7 +3,7 @@
 ``fit`` learns the vocabulary and idf with scikit-learn's ``TfidfVectorizer``.
 ``transform`` computes the same TF-IDF values with array operations instead of a
 Python loop over every n-gram: each token is looked up once in a table of known
-tokens, bigrams are matched as integer pairs with ``np.searchsorted``, and the same
+tokens, bigrams are matched as pairs of token ids in a sparse table, and the same
 lookups count the cue lexicons. That is what makes featurisation plus cues faster
 than a plain ``TfidfVectorizer`` (see ``python -m benchmarks.run``); a test checks
 the values agree with scikit-learn's.
@@ -18,7 +18,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from narratives.cues import (
@@ -38,7 +37,6 @@ __all__ = ["ParagraphFeaturizer", "tokenize"]
 #: Paragraphs featurised per internal step: large enough to amortise the per-call
 #: work, small enough that the batch's tokens stay a few megabytes.
 CHUNK = 4096
-_PAIR = np.int64(1 << 31)  # bigram key = left id * _PAIR + right id (ids stay below 2**31)
 
 
 def tokenize(text: str) -> list[str]:
@@ -51,7 +49,11 @@ def _unigrams_bigrams(tokens: list[str]) -> list[str]:
 
 
 class _TokenTable:
-    """Every token the vocabulary or the cue phrases know, with its unigram column and lexicons."""
+    """Every token the vocabulary or the cue phrases know, with its unigram column and lexicons.
+
+    Token pairs are looked up in sparse ``tokens x tokens`` tables: scipy finds a
+    whole batch of ``(left, right)`` pairs in one call, a short search per row.
+    """
 
     def __init__(self, vocabulary: dict[str, int]) -> None:
         tokens: dict[str, int] = {}
@@ -59,45 +61,49 @@ class _TokenTable:
             for token in term.split(" "):
                 tokens.setdefault(token, len(tokens))
         self.ids = tokens
-        # One extra row at the end: index -1 (an unknown token) reads "no column".
+        # One extra row at the end: index -1 (an unknown token) reads "no column", "no lexicon".
         self.unigram_column = np.full(len(tokens) + 1, -1, dtype=np.int64)
-        member_rows, member_columns = [], []
+        #: Which lexicons each known token belongs to (0/1), and whether it is in any.
+        self.lexicons = np.zeros((len(tokens) + 1, len(LEXICONS)))
         for token, i in tokens.items():
             self.unigram_column[i] = vocabulary.get(token, -1)
-            for lexicon in lexicon_hits(token):
-                member_rows.append(i)
-                member_columns.append(lexicon)
-        #: Which lexicons each known token belongs to (tokens x lexicons, 0/1).
-        self.lexicons = sp.csr_matrix(
-            (np.ones(len(member_rows)), (member_rows, member_columns)), shape=(len(tokens), len(LEXICONS))
+            self.lexicons[i, list(lexicon_hits(token))] = 1.0
+        self.in_lexicon = self.lexicons.any(axis=1)
+        bigrams = [(term.split(" "), column) for term, column in vocabulary.items() if " " in term]
+        #: Bigram column + 1 at ``[left id, right id]`` (0: not in the vocabulary).
+        self.bigram_columns = self._pair_table([(words, column + 1) for words, column in bigrams])
+        #: Bit ``g`` set at ``[left id, right id]`` when the pair is a phrase of ``PHRASES`` group ``g``.
+        self.phrase_bits = self._pair_table(
+            [
+                (phrase.split(" "), 1 << g)
+                for g, phrases in enumerate(PHRASES.values())
+                for phrase in set(phrases)
+            ]
         )
-        keys, columns = [], []
-        for term, column in vocabulary.items():
-            if " " in term:
-                left, right = term.split(" ")
-                keys.append(tokens[left] * int(_PAIR) + tokens[right])
-                columns.append(column)
-        order = np.argsort(keys)
-        self.bigram_keys = np.asarray(keys, dtype=np.int64)[order]
-        self.bigram_columns = np.asarray(columns, dtype=np.int64)[order]
-        self.phrase_keys = {
-            name: np.asarray([self.pair_key(phrase) for phrase in phrases], dtype=np.int64)
-            for name, phrases in PHRASES.items()
-        }
 
-    def pair_key(self, phrase: str) -> int:
-        left, right = phrase.split(" ")
-        return self.ids[left] * int(_PAIR) + self.ids[right]
+    def _pair_table(self, entries: list[tuple[list[str], int]]) -> sp.csr_array:
+        rows = [self.ids[left] for (left, _), _ in entries]
+        columns = [self.ids[right] for (_, right), _ in entries]
+        values = np.asarray([value for _, value in entries], dtype=np.int64)
+        # Entries for the same pair are summed: for phrase bits (distinct within a group) that is an OR.
+        table = sp.csr_array((values, (rows, columns)), shape=(len(self.ids), len(self.ids)))
+        table.sort_indices()
+        return table
 
 
 class _Pairs:
-    """Adjacent known tokens inside one paragraph, as integer keys, with their paragraph."""
+    """Adjacent known tokens inside one paragraph: left and right ids and their paragraph."""
 
     def __init__(self, ids: np.ndarray, owner: np.ndarray) -> None:
         left, right = ids[:-1], ids[1:]
         valid = (owner[:-1] == owner[1:]) & (left >= 0) & (right >= 0)
-        self.keys = (left * _PAIR + right)[valid]
-        self.owner = owner[:-1][valid]
+        self.left, self.right, self.owner = left[valid], right[valid], owner[:-1][valid]
+
+    def look_up(self, table: sp.csr_array) -> np.ndarray:
+        """Each pair's value in a ``tokens x tokens`` table (0 where it has none)."""
+        if not len(self.left):
+            return np.zeros(0, dtype=table.dtype)
+        return np.asarray(table[self.left, self.right]).ravel()
 
 
 class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
@@ -176,10 +182,11 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
         if not self.cue_groups:
             return words
         lexicon_counts = self._lexicon_counts(table, flat, ids, owner, len(texts))
-        phrase_counts = {
-            name: np.bincount(pairs.owner[np.isin(pairs.keys, keys)], minlength=len(texts)).astype(np.float64)
-            for name, keys in table.phrase_keys.items()
-        }
+        phrase_bits = pairs.look_up(table.phrase_bits)
+        phrase_counts = {}
+        for g, name in enumerate(PHRASES):
+            in_group = (phrase_bits >> g) & 1 == 1
+            phrase_counts[name] = np.bincount(pairs.owner[in_group], minlength=len(texts)).astype(np.float64)
         batch = CueBatch(texts, lowered, n_tokens, lexicon_counts, phrase_counts)
         return sp.hstack(
             [words, sp.csr_matrix(cue_matrix(batch, self.cue_groups) * self.cue_weight)], format="csr"
@@ -197,11 +204,10 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
         unigram = table.unigram_column[ids]
         known = unigram >= 0
         rows, columns = [owner[known]], [unigram[known]]
-        if len(table.bigram_keys) and len(pairs.keys):
-            slot = np.minimum(np.searchsorted(table.bigram_keys, pairs.keys), len(table.bigram_keys) - 1)
-            found = table.bigram_keys[slot] == pairs.keys
-            rows.append(pairs.owner[found])
-            columns.append(table.bigram_columns[slot[found]])
+        bigram = pairs.look_up(table.bigram_columns) - 1
+        found = bigram >= 0
+        rows.append(pairs.owner[found])
+        columns.append(bigram[found])
         row, column = np.concatenate(rows), np.concatenate(columns)
         counts = sp.csr_matrix(
             (np.ones(len(row), dtype=np.float64), (row, column)), shape=(n, len(self.vocabulary_))
@@ -211,18 +217,24 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
             np.log(counts.data, out=counts.data)
             counts.data += 1.0
         counts.data *= self.idf_[counts.indices]
-        return normalize(counts, norm="l2", copy=False)
+        # L2-normalise rows as sklearn's ``normalize`` does (same sums, same order), without
+        # its input validation, which costs more than the arithmetic on small batches.
+        entry_rows = np.repeat(np.arange(n), np.diff(counts.indptr))
+        counts.data /= np.sqrt(np.bincount(entry_rows, weights=counts.data**2, minlength=n))[entry_rows]
+        return counts
 
     @staticmethod
     def _lexicon_counts(
         table: _TokenTable, flat: list[str], ids: np.ndarray, owner: np.ndarray, n: int
     ) -> np.ndarray:
         """Lexicon matches per paragraph: table lookups for known tokens, the stemmer for the rest."""
-        known = ids >= 0
-        occurrences = sp.csr_matrix(
-            (np.ones(int(known.sum())), (owner[known], ids[known])), shape=(n, len(table.ids))
+        n_lexicons = table.lexicons.shape[1]
+        hits = np.flatnonzero(table.in_lexicon[ids])
+        cells = owner[hits, None] * n_lexicons + np.arange(n_lexicons)  # (paragraph, lexicon) as one index
+        counts = np.bincount(
+            cells.ravel(), weights=table.lexicons[ids[hits]].ravel(), minlength=n * n_lexicons
         )
-        counts = (occurrences @ table.lexicons).toarray()  # sparse both sides: memory stays O(tokens)
+        counts = counts.reshape(n, n_lexicons)
         for position in np.flatnonzero(ids < 0):
             for lexicon in lexicon_hits(flat[position]):
                 counts[owner[position], lexicon] += 1.0

@@ -59,7 +59,7 @@ class Model:
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
         self.classes_ = tuple(Label(c) for c in classes)
         self.manifest = manifest or {}
-        self._coef_t = sp.csr_matrix(self.coef_.T)
+        self._coef_t = np.ascontiguousarray(self.coef_.T)  # sparse rows @ dense columns: one C loop
         self._feature_names: np.ndarray | None = None
         #: Where a loaded or saved model lives: (directory, digest of its checksums);
         #: the directory is None for the model shipped in the package.
@@ -93,7 +93,7 @@ class Model:
 
     def predict_proba_features(self, features: sp.spmatrix) -> np.ndarray:
         """Class probabilities from precomputed features, columns in ``classes_`` order."""
-        scores = np.asarray((features @ self._coef_t).todense()) + self.intercept_
+        scores = features @ self._coef_t + self.intercept_
         return softmax(scores, axis=1)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
