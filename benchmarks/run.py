@@ -2,11 +2,12 @@
 
     python -m benchmarks.run            # 1k, 10k and 100k paragraphs
     python -m benchmarks.run --full     # also 1M paragraphs
-    python -m benchmarks.run --quick    # 1k and 5k paragraphs: a smoke run for CI
+    python -m benchmarks.run --quick    # 1k and 5k paragraphs: a smoke run for CI (to quick.json)
 
 The workload is the project's own labelled paragraphs, resampled with a fixed seed and
 joined into 10-paragraph documents. Every time is the median of several repeats after a
-warm-up, with contenders taking turns so that drift on a shared machine hits them alike. Ratios: ``x floor`` is the floor's time over the contender's (1.0 = as fast as
+warm-up, with contenders taking turns so that drift on a shared machine hits them alike.
+Ratios: ``x floor`` is the floor's time over the contender's (1.0 = as fast as
 lower-casing plus the token regex alone), ``x plain`` is the plain scikit-learn
 pipeline's time over the contender's (above 1.0 = faster than it). Results go to stdout,
 a JSON file with machine facts, and a PNG plot when matplotlib is installed.
@@ -132,6 +133,11 @@ def print_table(n: int, rows: dict[str, dict[str, float]]) -> None:
         )
 
 
+def results_path(out: Path | None, *, quick: bool) -> Path:
+    """Where results go: ``out`` if given; a quick smoke run never replaces the published full run."""
+    return out or RESULTS / ("quick.json" if quick else "latest.json")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group()
@@ -139,8 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="1k and 5k paragraphs, 2 repeats, memory at 1k (under 30 s)"
     )
     size.add_argument("--full", action="store_true", help="also 1M paragraphs")
-    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="JSON results file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="JSON results file, plot beside it (default: results/latest.json; quick.json with --quick)",
+    )
     args = parser.parse_args(argv)
+    args.out = results_path(args.out, quick=args.quick)
     sizes = [1_000, 5_000] if args.quick else [1_000, 10_000, 100_000] + ([1_000_000] if args.full else [])
     repeats = 2 if args.quick else 5
     began = time.perf_counter()

@@ -53,3 +53,11 @@ def test_quick_benchmark_writes_a_complete_report(tmp_path):
     assert "floor" in done.stdout and "x plain" in done.stdout
     plot = out.with_suffix(".png")
     assert report["plot"].startswith("skipped") or plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_quick_run_never_replaces_the_published_results():
+    from benchmarks.run import RESULTS, results_path
+
+    assert results_path(None, quick=False) == RESULTS / "latest.json"
+    assert results_path(None, quick=True) == RESULTS / "quick.json"
+    assert results_path(Path("x.json"), quick=True) == Path("x.json")
