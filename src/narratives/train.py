@@ -22,6 +22,8 @@ from narratives.cues import CUE_GROUPS
 from narratives.labels import LabelledParagraph, load_labels
 from narratives.model import DEFAULT_MODEL_DIR
 from narratives.training import (
+    C_SWEEP,
+    C_TOLERANCE,
     FEATURE_CONFIG,
     N_FOLDS,
     C,
@@ -57,11 +59,12 @@ def run(labels_dir: Path, out: Path | None, ablation: bool = True, echo: Any = p
     echo(ours.render())
     echo(baseline.render())
     real_pages = {e.doc for e in examples if (labels_dir.parent / "seeds" / e.doc).is_file()}
-    ablations = data_rows = None
+    ablations = data_rows = sweep = None
     if ablation:
         shipped = (ours.macro_f1, _transfer(model_pipeline, examples, real_pages))
         ablations = _ablation(examples, real_pages, shipped, echo)
         data_rows = _seeds_versus_corpus(examples, real_pages, shipped, echo)
+        sweep = _regularisation_sweep(examples, real_pages, shipped, echo)
     model = fit_model(examples)
     out = out or DEFAULT_MODEL_DIR
     metrics = {
@@ -82,7 +85,7 @@ def run(labels_dir: Path, out: Path | None, ablation: bool = True, echo: Any = p
         "classifier": {"type": "multinomial logistic regression", "C": C, "class_weight": "balanced"},
         "cv_metrics": metrics,
     }
-    card = model_card(examples, ours, baseline, ablations, data_rows)
+    card = model_card(examples, ours, baseline, ablations, data_rows, sweep)
     model.save(out, manifest_extra=manifest_extra, card=card)
     echo(f"wrote {out}")
     return out
@@ -118,6 +121,39 @@ def _ablation(
     for name, cv, transfer in rows:
         shown = "n/a" if transfer is None else f"{transfer:.3f}"
         echo(f"ablation: {name:<28} grouped-CV macro-F1 {cv:.3f}   transfer to real pages {shown}")
+    return rows
+
+
+def _regularisation_sweep(
+    examples: Sequence[LabelledParagraph],
+    real_pages: set[str],
+    shipped: tuple[float, float | None],
+    echo: Any,
+) -> list[tuple[float, float, float | None]]:
+    """Grouped CV and transfer for each C of ``C_SWEEP``; warns when ``C`` no longer follows its rule.
+
+    The rule (see :data:`narratives.training.C`) reads grouped CV only; transfer is shown
+    beside it, not used to choose.
+    """
+    rows: list[tuple[float, float, float | None]] = []
+    for c in C_SWEEP:
+        if c == C:
+            rows.append((c, *shipped))
+            continue
+
+        def make(c: float = c) -> Any:
+            return model_pipeline(c=c)
+
+        rows.append(
+            (c, cross_validate(f"C={c:g}", make, examples).macro_f1, _transfer(make, examples, real_pages))
+        )
+    for c, cv, transfer in rows:
+        shown = "n/a" if transfer is None else f"{transfer:.3f}"
+        echo(f"regularisation: C={c:<6g} grouped-CV macro-F1 {cv:.3f}   transfer to real pages {shown}")
+    best = max(cv for _, cv, _ in rows)
+    chosen = min(c for c, cv, _ in rows if cv >= best - C_TOLERANCE)
+    if chosen != C:
+        echo(f"regularisation: the rule now picks C={chosen:g}, not the shipped C={C:g}; update training.C")
     return rows
 
 
@@ -162,6 +198,7 @@ def model_card(
     baseline: CVReport,
     ablations: list[tuple[str, float, float | None]] | None,
     data_rows: list[tuple[str, float]] | None = None,
+    sweep: list[tuple[float, float, float | None]] | None = None,
 ) -> str:
     """Markdown model card: data, grouped-CV metrics beside the baseline, limits."""
     counts = Counter(e.label.value for e in examples)
@@ -210,7 +247,8 @@ def model_card(
             "",
             "Grouped CV as above; *transfer* trains on every document except the five real seed pages",
             "and tests on those (133 paragraphs from sources unlike the corpus, so it is noisy but it is",
-            "the only out-of-distribution check here). A group is shipped when it helps either figure.",
+            "the only out-of-distribution check here). A shipped group stays while leaving it out lowers",
+            "either figure; a left-out group is added only when it raises both.",
             "",
             "| variant | grouped-CV macro-F1 | transfer macro-F1 |",
             "|---|---|---|",
@@ -218,6 +256,21 @@ def model_card(
         lines += [
             f"| {name} | {cv:.3f} | {'n/a' if transfer is None else f'{transfer:.3f}'} |"
             for name, cv, transfer in ablations
+        ]
+    if sweep:
+        lines += [
+            "",
+            "## Regularisation",
+            "",
+            f"C is the most regularised value within {C_TOLERANCE} of the best grouped-CV macro-F1 in the",
+            f"sweep; transfer is shown, not used to choose. Shipped: C={C:g}.",
+            "",
+            "| C | grouped-CV macro-F1 | transfer macro-F1 |",
+            "|---|---|---|",
+        ]
+        lines += [
+            f"| {c:g} | {cv:.3f} | {'n/a' if transfer is None else f'{transfer:.3f}'} |"
+            for c, cv, transfer in sweep
         ]
     if data_rows:
         lines += [
