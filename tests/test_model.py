@@ -19,7 +19,7 @@ from narratives import (
     split_paragraphs,
 )
 from narratives.model import DEFAULT_MODEL_DIR
-from narratives.training import baseline_pipeline, data_digest, fit_model
+from narratives.training import C_SWEEP, C, baseline_pipeline, data_digest, fit_model, pick_c
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = (
@@ -227,3 +227,11 @@ def test_changed_lexicons_are_refused(model_copy):
 def test_baseline_is_the_plain_pipeline():
     steps = [type(step).__name__ for _, step in baseline_pipeline().steps]
     assert steps == ["TfidfVectorizer", "LogisticRegression"]
+
+
+def test_regularisation_rule_prefers_the_most_regularised_c_near_the_best():
+    scores = {1.0: 0.84, 2.0: 0.86, 4.0: 0.871, 8.0: 0.876, 16.0: 0.879, 32.0: 0.880}
+    assert pick_c(scores) == 4.0  # 0.871 is within 0.01 of 0.880; 0.86 is not
+    assert pick_c(scores, tolerance=0.0) == 32.0
+    assert pick_c({8.0: 0.5, 1.0: 0.9}) == 1.0
+    assert C in C_SWEEP

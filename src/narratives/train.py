@@ -33,6 +33,7 @@ from narratives.training import (
     data_digest,
     fit_model,
     model_pipeline,
+    pick_c,
 )
 
 
@@ -132,7 +133,7 @@ def _regularisation_sweep(
 ) -> list[tuple[float, float, float | None]]:
     """Grouped CV and transfer for each C of ``C_SWEEP``; warns when ``C`` no longer follows its rule.
 
-    The rule (see :data:`narratives.training.C`) reads grouped CV only; transfer is shown
+    The rule (:func:`narratives.training.pick_c`) reads grouped CV only; transfer is shown
     beside it, not used to choose.
     """
     rows: list[tuple[float, float, float | None]] = []
@@ -150,8 +151,7 @@ def _regularisation_sweep(
     for c, cv, transfer in rows:
         shown = "n/a" if transfer is None else f"{transfer:.3f}"
         echo(f"regularisation: C={c:<6g} grouped-CV macro-F1 {cv:.3f}   transfer to real pages {shown}")
-    best = max(cv for _, cv, _ in rows)
-    chosen = min(c for c, cv, _ in rows if cv >= best - C_TOLERANCE)
+    chosen = pick_c({c: cv for c, cv, _ in rows})
     if chosen != C:
         echo(f"regularisation: the rule now picks C={chosen:g}, not the shipped C={C:g}; update training.C")
     return rows
