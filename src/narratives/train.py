@@ -12,7 +12,8 @@ import argparse
 import platform
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -92,36 +93,52 @@ def run(labels_dir: Path, out: Path | None, ablation: bool = True, echo: Any = p
     return out
 
 
+#: A judged variant: (name or C, grouped-CV macro-F1, transfer macro-F1 or None without real pages).
+Row = tuple[Any, float, float | None]
+
+
+def _judge(
+    variants: dict[Any, Callable[[], Any]], examples: Sequence[LabelledParagraph], real_pages: set[str]
+) -> dict[Any, Row]:
+    """Each variant's pipeline judged two ways: grouped CV, and transfer to real pages.
+
+    Transfer trains on everything but the real pages (the seeds) and tests on them: a
+    small, out-of-distribution check that in-distribution CV cannot give.
+    """
+    return {
+        key: (key, cross_validate(str(key), make, examples).macro_f1, _transfer(make, examples, real_pages))
+        for key, make in variants.items()
+    }
+
+
+def _shown(transfer: float | None) -> str:
+    return "n/a" if transfer is None else f"{transfer:.3f}"
+
+
 def _ablation(
     examples: Sequence[LabelledParagraph],
     real_pages: set[str],
     shipped: tuple[float, float | None],
     echo: Any,
-) -> list[tuple[str, float, float | None]]:
-    """Each cue group left out, judged two ways: grouped CV, and transfer to real pages.
+) -> list[Row]:
+    """Each cue group left out (or a left-out one added), judged by :func:`_judge`.
 
-    Transfer trains on everything but the real pages (the seeds) and tests on them: a
-    small, out-of-distribution check that in-distribution CV cannot give. Returns rows
-    of (variant, grouped-CV macro-F1, transfer macro-F1 or None without real pages);
-    ``shipped`` is that pair for the shipped configuration, already measured by the caller.
+    ``shipped`` is the (grouped CV, transfer) pair of the shipped configuration, already
+    measured by the caller.
     """
     all_groups = tuple(FEATURE_CONFIG["cue_groups"])
     variants: dict[str, tuple[str, ...]] = {}
     variants |= {f"without {g}": tuple(x for x in all_groups if x != g) for g in all_groups}
     variants |= {f"plus {g} (left out)": (*all_groups, g) for g in CUE_GROUPS if g not in all_groups}
     variants["no cue features"] = ()
-    rows: list[tuple[str, float, float | None]] = [("shipped cue groups", *shipped)]
-    for name, groups in variants.items():
-
-        def make(groups: tuple[str, ...] = groups) -> Any:
-            return model_pipeline(cue_groups=groups)
-
-        rows.append(
-            (name, cross_validate(name, make, examples).macro_f1, _transfer(make, examples, real_pages))
-        )
+    judged = _judge(
+        {name: partial(model_pipeline, cue_groups=groups) for name, groups in variants.items()},
+        examples,
+        real_pages,
+    )
+    rows = [("shipped cue groups", *shipped), *judged.values()]
     for name, cv, transfer in rows:
-        shown = "n/a" if transfer is None else f"{transfer:.3f}"
-        echo(f"ablation: {name:<28} grouped-CV macro-F1 {cv:.3f}   transfer to real pages {shown}")
+        echo(f"ablation: {name:<28} grouped-CV macro-F1 {cv:.3f}   transfer to real pages {_shown(transfer)}")
     return rows
 
 
@@ -130,27 +147,18 @@ def _regularisation_sweep(
     real_pages: set[str],
     shipped: tuple[float, float | None],
     echo: Any,
-) -> list[tuple[float, float, float | None]]:
-    """Grouped CV and transfer for each C of ``C_SWEEP``; warns when ``C`` no longer follows its rule.
+) -> list[Row]:
+    """Each C of ``C_SWEEP`` judged by :func:`_judge`; warns when ``C`` no longer follows its rule.
 
     The rule (:func:`narratives.training.pick_c`) reads grouped CV only; transfer is shown
     beside it, not used to choose.
     """
-    rows: list[tuple[float, float, float | None]] = []
-    for c in C_SWEEP:
-        if c == C:
-            rows.append((c, *shipped))
-            continue
-
-        def make(c: float = c) -> Any:
-            return model_pipeline(c=c)
-
-        rows.append(
-            (c, cross_validate(f"C={c:g}", make, examples).macro_f1, _transfer(make, examples, real_pages))
-        )
+    judged = _judge({c: partial(model_pipeline, c=c) for c in C_SWEEP if c != C}, examples, real_pages)
+    rows = [(c, *shipped) if c == C else judged[c] for c in C_SWEEP]
     for c, cv, transfer in rows:
-        shown = "n/a" if transfer is None else f"{transfer:.3f}"
-        echo(f"regularisation: C={c:<6g} grouped-CV macro-F1 {cv:.3f}   transfer to real pages {shown}")
+        echo(
+            f"regularisation: C={c:<6g} grouped-CV macro-F1 {cv:.3f}   transfer to real pages {_shown(transfer)}"
+        )
     chosen = pick_c({c: cv for c, cv, _ in rows})
     if chosen != C:
         echo(f"regularisation: the rule now picks C={chosen:g}, not the shipped C={C:g}; update training.C")
@@ -196,9 +204,9 @@ def model_card(
     examples: Sequence[LabelledParagraph],
     ours: CVReport,
     baseline: CVReport,
-    ablations: list[tuple[str, float, float | None]] | None,
+    ablations: list[Row] | None,
     data_rows: list[tuple[str, float]] | None = None,
-    sweep: list[tuple[float, float, float | None]] | None = None,
+    sweep: list[Row] | None = None,
 ) -> str:
     """Markdown model card: data, grouped-CV metrics beside the baseline, limits."""
     counts = Counter(e.label.value for e in examples)
@@ -253,10 +261,7 @@ def model_card(
             "| variant | grouped-CV macro-F1 | transfer macro-F1 |",
             "|---|---|---|",
         ]
-        lines += [
-            f"| {name} | {cv:.3f} | {'n/a' if transfer is None else f'{transfer:.3f}'} |"
-            for name, cv, transfer in ablations
-        ]
+        lines += [f"| {name} | {cv:.3f} | {_shown(transfer)} |" for name, cv, transfer in ablations]
     if sweep:
         lines += [
             "",
@@ -268,10 +273,7 @@ def model_card(
             "| C | grouped-CV macro-F1 | transfer macro-F1 |",
             "|---|---|---|",
         ]
-        lines += [
-            f"| {c:g} | {cv:.3f} | {'n/a' if transfer is None else f'{transfer:.3f}'} |"
-            for c, cv, transfer in sweep
-        ]
+        lines += [f"| {c:g} | {cv:.3f} | {_shown(transfer)} |" for c, cv, transfer in sweep]
     if data_rows:
         lines += [
             "",
