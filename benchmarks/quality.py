@@ -243,10 +243,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not sets:
         print(f"no real sets found in {args.realdev}: nothing to measure (skipped)")
         return 0
-    labellers = {"narratives": narratives_labeller(load_model(args.model))}
+    model = load_model(args.model)
+    labellers = {"narratives": narratives_labeller(model)}
     if not args.no_baseline:
         labellers["baseline"] = baseline_labeller()
-    results: dict[str, Any] = {"model": str(args.model or "shipped"), "sets": {}}
+    results: dict[str, Any] = {
+        "model": str(args.model or "shipped"),
+        # What the model was trained from: ``narratives train`` quotes these figures in the
+        # model card only when they match the model it writes (training is deterministic).
+        "model_files_sha256": model.manifest.get("files", {}),
+        "training_data_sha256": model.manifest.get("training_data", {}).get("sha256"),
+        "sets": {},
+    }
     for real in sets:
         results["sets"][real.name] = evaluate(real, labellers)
         for name in labellers:

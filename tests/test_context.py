@@ -1,4 +1,4 @@
-"""The context revision: long runs of headline-shaped lines lean to boilerplate, nothing else moves."""
+"""The page-context stage: runs of other headlines, the page's own headline, and the learned revision."""
 
 import numpy as np
 import pytest
@@ -7,12 +7,15 @@ from hypothesis import strategies as st
 
 from narratives import Label, classify, load_model
 from narratives.context import (
-    HEADLINE_RUN_ODDS,
+    CONTEXT_FEATURES,
     MAX_HEADLINE_WORDS,
     MIN_HEADLINE_RUN,
+    ContextStage,
+    context_features,
     headline_runs,
+    is_headline_like,
     is_headline_shaped,
-    revise_with_context,
+    own_headlines,
 )
 
 HEADLINES = [
@@ -24,7 +27,6 @@ HEADLINES = [
     "Journalists identify names of thousands of soldiers killed",
     "Ukraine investigates killing of prisoners of war",
 ]
-CLASSES = (Label.BOILERPLATE, Label.OPINION, Label.REPORTED_FACT, Label.SPECULATION)
 
 
 def test_headline_shape():
@@ -61,18 +63,84 @@ def test_document_sizes_must_cover_the_texts():
         headline_runs(HEADLINES[:2], [1, 2])
 
 
-def test_revision_multiplies_boilerplate_odds_and_keeps_distributions():
-    rows = np.tile([0.2, 0.1, 0.6, 0.1], (MIN_HEADLINE_RUN, 1))
-    revised = revise_with_context(rows, HEADLINES[:MIN_HEADLINE_RUN], CLASSES)
-    np.testing.assert_allclose(revised.sum(axis=1), 1.0)
-    odds_before = rows[0, 0] / (1 - rows[0, 0])
-    odds_after = revised[0, 0] / (1 - revised[0, 0])
-    assert odds_after / odds_before == pytest.approx(HEADLINE_RUN_ODDS)
-    untouched = rows[:2]
-    assert np.array_equal(revise_with_context(untouched, HEADLINES[:2], CLASSES), untouched)
+BODY = (
+    "Soldiers surrounded the presidential palace before dawn on Wednesday and detained the president, "
+    "according to two officials who spoke on condition of anonymity."
+)
 
 
-def test_classify_applies_the_revision_consistently():
+def test_own_headline_is_the_headline_nearest_above_the_body_past_bylines_and_datelines():
+    page = [
+        "The Harbour Courier",  # site name: too short to be a headline
+        "Army seizes power in the capital as president is detained",
+        "By Amal Osei and Tom Reyes",  # byline opening
+        "Updated 12 March 2024, 10:41 GMT",  # dateline words and digits
+        BODY,
+        "A second paragraph of the body follows here and it is long enough to be prose.",
+    ]
+    assert own_headlines(page).tolist() == [False, True, False, False, False, False]
+
+
+def test_no_own_headline_without_a_body_or_too_far_above_it():
+    assert not own_headlines(HEADLINES).any()  # no body prose at all
+    far = [HEADLINES[0], *(["Photo gallery"] * 6), BODY]
+    assert not own_headlines(far).any()
+
+
+def test_a_run_of_other_headlines_above_the_body_is_not_the_own_headline():
+    assert not own_headlines([*HEADLINES, BODY]).any()
+    page = [*HEADLINES, "Our report follows.", "Coup leaders close the borders of Niger", BODY]
+    assert own_headlines(page).tolist()[-2]
+
+
+def test_own_headlines_are_found_per_document():
+    first = ["Army seizes power in the capital as president is detained", BODY]
+    second = ["Junta names a general as interim prime minister", BODY, BODY]
+    joined = own_headlines([*first, *second], [2, 3]).tolist()
+    assert joined == own_headlines(first).tolist() + own_headlines(second).tolist()
+    assert joined == [True, False, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Can the junta survive the sanctions?", True),  # a question is still a headline
+        ("Posted by admin on 3 May", False),
+        ("Photo credit Reuters staff pictures", False),
+        ("World › Africa › Niger news today", False),
+        ("Three soldiers die", False),  # fewer than four words
+    ],
+)
+def test_headline_like(text, expected):
+    assert is_headline_like(text) is expected
+
+
+def test_context_features_have_the_recorded_columns():
+    probabilities = np.full((3, 4), 0.25)
+    features = context_features(probabilities, ["Army seizes power in the capital today", BODY, BODY])
+    assert features.shape == (3, len(CONTEXT_FEATURES))
+    assert features[:, CONTEXT_FEATURES.index("own_headline")].tolist() == [1.0, 0.0, 0.0]
+    np.testing.assert_allclose(features[:, :4], np.log(0.25))
+
+
+def test_context_stage_is_a_softmax_over_its_features():
+    stage = ContextStage(np.eye(4, len(CONTEXT_FEATURES)), np.zeros(4))
+    rows = np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.2, 0.3, 0.4]])
+    revised = stage.revise(rows, [BODY, BODY])
+    np.testing.assert_allclose(revised, rows)  # identity on log-probabilities gives them back
+    assert stage.revise(np.zeros((0, 4)), []).shape == (0, 4)
+
+
+def test_the_shipped_model_turns_an_own_headline_into_content():
+    page = "The Harbour Courier\n\nArmy seizes power in the capital as president is detained\n\n" + BODY
+    alone = load_model().predict_proba(["Army seizes power in the capital as president is detained"])[0]
+    result = classify(page)
+    boilerplate = list(load_model().classes_).index(Label.BOILERPLATE)
+    assert result[1].probabilities[Label.BOILERPLATE] < alone[boilerplate]
+    assert result[1].label is not Label.BOILERPLATE
+
+
+def test_classify_leans_runs_of_other_headlines_to_boilerplate():
     article = "Troops seized the palace on Monday, the army said.\n\nMore news\n\n" + "\n".join(HEADLINES)
     result = classify(article)
     model_only = load_model().predict_proba([p.text for p in result])
@@ -82,8 +150,7 @@ def test_classify_applies_the_revision_consistently():
         row = model_only[p.index]
         assert p.probabilities[Label.BOILERPLATE] > row[list(load_model().classes_).index(Label.BOILERPLATE)]
         assert p.confidence == max(p.probabilities.values())
-    # the article's own sentence is outside the run and keeps the model's probabilities
-    assert result[0].probabilities == dict(zip(load_model().classes_, model_only[0].tolist()))
+        assert sum(p.probabilities.values()) == pytest.approx(1.0)
 
 
 @settings(max_examples=500, deadline=None)

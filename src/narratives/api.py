@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from narratives.context import revise_with_context
 from narratives.documents import describe_read_error, read_article
 from narratives.labels import Label
 from narratives.model import Model, load_model
@@ -82,8 +81,8 @@ class FileResult:
 def classify(text: str, *, model: Model | None = None) -> list[ClassifiedParagraph]:
     """Split ``text`` into paragraphs and label each one.
 
-    Each paragraph is judged by the model alone, then long runs of headline-shaped
-    lines (lists of other articles) are revised towards boilerplate; see
+    Each paragraph is judged by the model alone, then revised by the model's learned
+    page-context stage (runs of other headlines, the page's own headline); see
     :mod:`narratives.context`.
 
     >>> [p.label.value for p in classify("Troops seized the palace on Monday.")]  # doctest: +SKIP
@@ -245,7 +244,7 @@ def _score_batch(texts: list[str], model: Model) -> _BatchScores:
     if not paragraphs:
         return _BatchScores(spans, counts, np.zeros((0, len(model.classes_))))
     probabilities = model.predict_proba_features(model.transform(paragraphs))
-    probabilities = revise_with_context(probabilities, paragraphs, model.classes_, counts.tolist())
+    probabilities = model.revise(probabilities, paragraphs, counts.tolist())
     return _BatchScores(spans, counts, probabilities)
 
 

@@ -1,31 +1,39 @@
-"""Revise per-paragraph probabilities with one piece of page context: headline lists.
+"""Revise per-paragraph probabilities with page context, by a small learned second stage.
 
-The model judges each paragraph alone, and a headline of *another* article ("Russia
-moves units from Avdiivka") reads exactly like reported fact. On a page, though, such
-headlines come in long runs of short, unpunctuated lines, while an article's own
-headline, standfirst and byline make at most a handful. Inside a long run, the odds
-of boilerplate are multiplied by a fixed likelihood ratio and the row renormalised,
-so labels, confidences and probabilities stay one consistent distribution.
+The model judges each paragraph alone, and a headline reads the same whether it is
+the article's own (content, rule 3) or one of a list of *other* articles
+(boilerplate). The page tells them apart: other headlines come in long runs of short,
+unpunctuated lines, while the own headline sits just above the body, past the site
+name, byline and dateline. :class:`ContextStage` turns each paragraph's probabilities
+plus those two facts into revised probabilities; it is fitted in training on
+out-of-fold predictions of whole documents, so it learns how far to trust them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import softmax
 
+from narratives.cues import BYLINE_OPENINGS, LEXICONS, TOKEN_PATTERN, lexicon_hits
 from narratives.labels import Label
 
-__all__ = ["HEADLINE_RUN_ODDS", "MIN_HEADLINE_RUN", "headline_runs", "revise_with_context"]
+__all__ = [
+    "CONTEXT_FEATURES",
+    "MIN_HEADLINE_RUN",
+    "ContextStage",
+    "context_features",
+    "headline_runs",
+    "is_headline_like",
+    "own_headlines",
+]
 
 #: A page's own headline, standfirst, byline and date rarely make six headline-shaped
 #: lines in a row; related-headline lists usually do (seed 004 has a run of 40).
 MIN_HEADLINE_RUN = 6
-#: In the labelled corpus, paragraphs in such runs are boilerplate at about ten times
-#: the odds of paragraphs in general: 33 of 39 against 960 of 2739 when this was set,
-#: 245 of 274 against 1414 of 3630 (odds ratio 13) after batches i and j; kept at 10.
-HEADLINE_RUN_ODDS = 10.0
 #: Longest line still shaped like a headline, in words.
 MAX_HEADLINE_WORDS = 25
 
@@ -70,21 +78,105 @@ def headline_runs(texts: Sequence[str], document_sizes: Sequence[int] | None = N
     return shaped & (run_length[segment] >= MIN_HEADLINE_RUN)
 
 
-def revise_with_context(
-    probabilities: np.ndarray,
-    texts: Sequence[str],
-    classes: Sequence[Label],
-    document_sizes: Sequence[int] | None = None,
-) -> np.ndarray:
-    """Probabilities of the paragraphs, in order, revised by :func:`headline_runs`.
+# -- the learned context stage ---------------------------------------------------------
 
-    ``texts`` and ``document_sizes`` are as for :func:`headline_runs`; the input array is
-    not changed.
+#: How far above the first paragraph of body prose the article's own headline may sit
+#: (bylines, datelines and a standfirst usually come in between).
+OWN_HEADLINE_WINDOW = 6
+#: A paragraph of at least this many words is body prose whatever its shape; from
+#: ``MIN_PROSE_WORDS`` up it is prose when it does not look like a headline.
+LONG_PROSE_WORDS = 30
+MIN_PROSE_WORDS = 12
+#: Lexicons whose words mark a dateline, byline, credit or page furniture, not a headline.
+_NOT_HEADLINE_LEXICONS = frozenset(
+    i for i, name in enumerate(LEXICONS) if name in ("date", "clock", "byline", "furniture", "credit")
+)
+_NOT_HEADLINE_MARKS = "|·›»/@"
+#: Names of the context features, in column order (recorded in the model manifest).
+CONTEXT_FEATURES = (
+    *(f"log_p_{label.value}" for label in sorted(Label, key=lambda label: label.value)),
+    "in_headline_run",
+    "own_headline",
+)
+
+
+def _is_prose(text: str) -> bool:
+    words = len(text.split())
+    return words >= LONG_PROSE_WORDS or (words >= MIN_PROSE_WORDS and not is_headline_shaped(text))
+
+
+def is_headline_like(text: str) -> bool:
+    """Shaped like a headline (a final ``?`` or ``!`` allowed) and not a dateline, byline or credit."""
+    body = text[:-1] if text.endswith(("?", "!")) else text
+    if not body or not is_headline_shaped(body) or any(mark in body for mark in _NOT_HEADLINE_MARKS):
+        return False
+    tokens = TOKEN_PATTERN.findall(body.lower())
+    if len(tokens) < 4 or body.lower().startswith(BYLINE_OPENINGS):
+        return False
+    if sum(any(c.isdigit() for c in token) for token in tokens) > 1:
+        return False
+    return not any(_NOT_HEADLINE_LEXICONS.intersection(lexicon_hits(token)) for token in tokens)
+
+
+def own_headlines(
+    texts: Sequence[str], document_sizes: Sequence[int] | None = None, runs: np.ndarray | None = None
+) -> np.ndarray:
+    """Boolean mask: each document's likely own headline (rule 3 of the guidelines).
+
+    That is the headline-like paragraph nearest above the document's first paragraph
+    of body prose, at most ``OWN_HEADLINE_WINDOW`` paragraphs above it and not inside a
+    run of other headlines. Site names, sections, bylines and datelines above the body
+    are passed over by :func:`is_headline_like`.
+    """
+    runs = headline_runs(texts, document_sizes) if runs is None else runs
+    mask = np.zeros(len(texts), dtype=bool)
+    start = 0
+    for size in document_sizes if document_sizes is not None else [len(texts)]:
+        body = next((i for i in range(start, start + size) if _is_prose(texts[i])), None)
+        if body is not None:
+            for i in range(body - 1, max(start, body - OWN_HEADLINE_WINDOW) - 1, -1):
+                if not runs[i] and is_headline_like(texts[i]):
+                    mask[i] = True
+                    break
+        start += size
+    return mask
+
+
+def context_features(
+    probabilities: np.ndarray, texts: Sequence[str], document_sizes: Sequence[int] | None = None
+) -> np.ndarray:
+    """``(n, len(CONTEXT_FEATURES))``: the paragraph's own log-probabilities and its place on the page.
+
+    ``probabilities`` have columns in alphabetical label order, as the model's classes.
     """
     runs = headline_runs(texts, document_sizes)
-    if not runs.any():
-        return probabilities
-    revised = probabilities.copy()
-    revised[runs, list(classes).index(Label.BOILERPLATE)] *= HEADLINE_RUN_ODDS
-    revised[runs] /= revised[runs].sum(axis=1, keepdims=True)
-    return revised
+    return np.column_stack(
+        [
+            np.log(np.clip(probabilities, 1e-6, 1.0)),
+            runs.astype(np.float64),
+            own_headlines(texts, document_sizes, runs).astype(np.float64),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class ContextStage:
+    """Multinomial logistic regression over :func:`context_features`, fitted on out-of-fold predictions.
+
+    Only features that carried to real pages are used: the paragraph's own
+    probabilities, whether it sits in a run of other headlines, and whether it is the
+    page's own headline. Neighbours' probabilities, position and length fitted the
+    team's page layouts and lowered every real-text figure (see MODEL_CARD.md).
+    """
+
+    coef: np.ndarray  # (n_classes, len(CONTEXT_FEATURES))
+    intercept: np.ndarray  # (n_classes,)
+
+    def revise(
+        self, probabilities: np.ndarray, texts: Sequence[str], document_sizes: Sequence[int] | None = None
+    ) -> np.ndarray:
+        """Revised probabilities, same shape and column order; the input is not changed."""
+        if not len(texts):
+            return probabilities
+        features = context_features(probabilities, texts, document_sizes)
+        return softmax(features @ self.coef.T + self.intercept, axis=1)

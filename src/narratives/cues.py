@@ -63,7 +63,28 @@ LEXICONS: dict[str, Lexicon] = {
         "wise unwise shameless inexcusable unacceptable deplorable appalling disgusting "
         "grotesque cynical hypocritical incompetent arrogant delusional brutal barbaric "
         "criminal illegitimate unlawful worst terrible awful disastrous catastrophic "
-        "obviously clearly frankly surely undoubtedly sadly shamefully so-called",
+        "obviously clearly frankly surely undoubtedly sadly shamefully so-called "
+        # Plain-voiced verdicts, stance adverbs and sweeping characterisations: real commentary
+        # rarely says "disgrace"; it says "rather flimsy", "most unfortunate", "cronies".
+        "unfortunate regrettable flimsy dubious questionable laughable ludicrous preposterous "
+        "scandalous disturbing troubling worrying alarming dangerous irresponsible dishonest "
+        "deceitful misguided wrongheaded mistaken wrong fair unfair unjust legitimate undemocratic "
+        "authoritarian dictatorial tyrannical autocratic repressive ruthless vicious cruel savage "
+        "heinous evil wicked sinister nefarious treacherous traitorous despicable contemptible "
+        "pitiful miserable dismal abysmal lamentable woeful hopeless useless worthless pointless "
+        "senseless meaningless empty hollow shallow cheap petty crude clumsy inept feckless "
+        "spineless weak timid two-faced self-serving greedy venal crooked corrupt rotten bankrupt "
+        "failed failing flawed fraudulent rigged bogus phony fake farcical great good excellent "
+        "outstanding remarkable impressive commendable laudable praiseworthy courageous bold "
+        "visionary prudent sensible reasonable responsible honest decent genuine credible convincing "
+        "unconvincing implausible incredible unbelievable astonishing staggering shocking horrible "
+        "dreadful lousy bad worse better best finest mere merely simply utterly totally completely "
+        "entirely deeply truly really very quite rather hardly indeed certainly plainly evidently "
+        "unquestionably arguably unfortunately regrettably tragically thankfully fortunately "
+        "ironically predictably conveniently cronies crony stooge stooges lackeys henchmen "
+        "propaganda lies lie liar liars hypocrites demagogue demagoguery populist rhetoric bluster "
+        "charade pretence pretense facade whitewash nonsense rubbish garbage drivel absurdity insult "
+        "affront slap mockery travesty deserve deserves deserved needs cannot",
         "disgrace humiliate betray corrupt hypocrisy shame outrage travesty mockery nonsense "
         "catastrophe disaster tragedy failure folly cowardice courage",
     ),
@@ -193,7 +214,7 @@ TOKEN_PATTERN = re.compile(r"\w+(?:['’-]\w+)*")
 #: Joins a batch's paragraphs so each pattern scans the batch once; never inside a paragraph.
 SEPARATOR = "\x00"
 #: Bump when a cue formula changes, so older models are refused rather than misread.
-CUE_VERSION = 5
+CUE_VERSION = 6
 
 _stem = EnglishStemmer().stem
 _FAMILY_STEMS = [frozenset(_stem(word) for word in lexicon.families) for lexicon in LEXICONS.values()]

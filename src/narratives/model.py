@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import softmax
 
+from narratives.context import CONTEXT_FEATURES, ContextStage
 from narratives.errors import ModelError
 from narratives.labels import Label
 
@@ -53,12 +54,15 @@ class Model:
         intercept: np.ndarray,
         classes: Sequence[Label],
         manifest: dict[str, Any] | None = None,
+        context: ContextStage | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.coef_ = np.asarray(coef, dtype=np.float64)
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
         self.classes_ = tuple(Label(c) for c in classes)
         self.manifest = manifest or {}
+        #: The learned page-context stage :func:`narratives.classify` applies (None: none).
+        self.context = context
         self._coef_t = np.ascontiguousarray(self.coef_.T)  # sparse rows @ dense columns: one C loop
         self._feature_names: np.ndarray | None = None
         #: Where a loaded or saved model lives: (directory, digest of its checksums);
@@ -95,6 +99,14 @@ class Model:
         """Class probabilities from precomputed features, columns in ``classes_`` order."""
         scores = features @ self._coef_t + self.intercept_
         return softmax(scores, axis=1)
+
+    def revise(
+        self, probabilities: np.ndarray, texts: Sequence[str], document_sizes: Sequence[int] | None = None
+    ) -> np.ndarray:
+        """Probabilities of paragraphs in page order, revised by the context stage (if the model has one)."""
+        if self.context is None:
+            return probabilities
+        return self.context.revise(probabilities, texts, document_sizes)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities of every label for each paragraph text; rows sum to 1."""
@@ -144,7 +156,12 @@ class Model:
         directory.mkdir(parents=True, exist_ok=True)
         featurizer = self.featurizer
         terms = sorted(featurizer.vocabulary_, key=featurizer.vocabulary_.__getitem__)
-        _write_npz(directory / "weights.npz", coef=self.coef_, intercept=self.intercept_, idf=featurizer.idf_)
+        context = {} if self.context is None else {
+            "context_coef": self.context.coef, "context_intercept": self.context.intercept
+        }
+        _write_npz(
+            directory / "weights.npz", coef=self.coef_, intercept=self.intercept_, idf=featurizer.idf_, **context
+        )
         (directory / "vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
         manifest = {
@@ -159,6 +176,7 @@ class Model:
                 "cue_weight": featurizer.cue_weight,
                 "lexicon_fingerprint": lexicon_fingerprint(),
             },
+            "context": None if self.context is None else {"features": list(CONTEXT_FEATURES)},
             **manifest_extra,
             "files": {
                 name: _sha256(directory / name)
@@ -267,12 +285,17 @@ def _load(directory: Path) -> Model:
     try:
         with np.load(directory / "weights.npz", allow_pickle=False) as arrays:
             coef, intercept, idf = arrays["coef"], arrays["intercept"], arrays["idf"]
+            context = (
+                ContextStage(arrays["context_coef"], arrays["context_intercept"])
+                if manifest.get("context") is not None
+                else None
+            )
     except (ValueError, KeyError, OSError) as error:
         raise ModelError(
             f"{directory / 'weights.npz'} is not a plain-array weights file ({error})"
         ) from error
     terms = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
-    return _assemble(manifest, coef, intercept, idf, terms, directory)
+    return _assemble(manifest, coef, intercept, idf, terms, directory, context)
 
 
 def _read_manifest(directory: Path) -> dict[str, Any]:
@@ -304,6 +327,7 @@ def _assemble(
     idf: np.ndarray,
     terms: list[str],
     directory: Path,
+    context: ContextStage | None = None,
 ) -> Model:
     from narratives.cues import lexicon_fingerprint
     from narratives.features import ParagraphFeaturizer
@@ -317,6 +341,14 @@ def _assemble(
     labels = manifest["labels"]
     if coef.shape != (len(labels), len(terms) + _n_cues(config["cue_groups"])) or idf.shape != (len(terms),):
         raise ModelError(f"{directory}: weight shapes do not match the vocabulary and labels")
+    if context is not None and (
+        manifest["context"].get("features") != list(CONTEXT_FEATURES)
+        or context.coef.shape != (len(labels), len(CONTEXT_FEATURES))
+        or context.intercept.shape != (len(labels),)
+    ):
+        raise ModelError(
+            f"{directory}: the context stage does not match this narratives' context features; retrain it"
+        )
     featurizer = ParagraphFeaturizer(
         min_df=config["min_df"],
         sublinear_tf=config["sublinear_tf"],
@@ -325,7 +357,7 @@ def _assemble(
     )
     featurizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
     featurizer.idf_ = idf
-    model = Model(featurizer, coef, intercept, labels, manifest)
+    model = Model(featurizer, coef, intercept, labels, manifest, context)
     model.origin = _origin(directory, manifest)
     return model
 

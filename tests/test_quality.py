@@ -1,0 +1,100 @@
+"""The real-text harness: scoring rules, skipping cleanly without data, and figures that match the model.
+
+The real sets are never copied here; these tests build tiny stand-ins in the same formats
+from sentences written for the purpose.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.quality import DEFAULT_REALDEV, available_sets, best_overlap, headline_share, load_l3s, main
+from narratives import load_labels, load_model
+from narratives.training import data_digest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_each_span_takes_the_label_of_the_paragraph_overlapping_it_most():
+    predicted = [(0, 10, "boilerplate"), (12, 40, "opinion"), (42, 50, "speculation")]
+    assert best_overlap(predicted, 0, 10) == "boilerplate"
+    assert best_overlap(predicted, 5, 30) == "opinion"  # 18 characters against 5
+    assert best_overlap(predicted, 38, 50) == "speculation"
+    assert best_overlap(predicted, 60, 70) == "boilerplate"  # nothing there: nothing was kept
+    assert best_overlap([], 0, 5) == "boilerplate"
+
+
+def test_missing_data_is_skipped_cleanly(tmp_path, capsys):
+    assert list(available_sets(tmp_path)) == []
+    assert main(["--realdev", str(tmp_path / "absent"), "--out", str(tmp_path / "q.json")]) == 0
+    assert "skipped" in capsys.readouterr().out
+    assert not (tmp_path / "q.json").exists()
+
+
+def _write_stand_ins(folder: Path) -> None:
+    document = (
+        "Junta dissolves the cabinet\n\n"
+        "Officers announced on state television that the cabinet had been dissolved on Tuesday.\n\n"
+        "The move may well provoke sanctions from the regional bloc within days."
+    )
+    paragraphs = []
+    for block in document.split("\n\n"):
+        start = document.index(block)
+        paragraphs.append({"start": start, "end": start + len(block), "text": block, "label": "reported_fact"})
+    record = {"doc": "a", "text": document, "paragraphs": paragraphs}
+    (folder / "mpqa_coup_dev.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (folder / "checkthat2025_en").mkdir()
+    (folder / "checkthat2025_en" / "dev_test_en.tsv").write_text(
+        "sentence_id\tsentence\tlabel\n1\tThe council met on Monday.\tOBJ\n2\tThis is a disgrace.\tSUBJ\n",
+        encoding="utf-8",
+    )
+    page = {
+        "page": "p",
+        "blocks": [
+            {"text": "Home", "label": "not_content"},
+            {"text": "Junta dissolves the cabinet after a night of talks", "label": "headline"},
+            {"text": paragraphs[1]["text"], "label": "fulltext"},
+            {"text": "Nice article!", "label": "comments"},
+        ],
+    }
+    (folder / "l3s_gn1_dev.jsonl").write_text(json.dumps(page) + "\n", encoding="utf-8")
+
+
+def test_the_harness_runs_end_to_end_on_stand_ins(tmp_path, capsys):
+    _write_stand_ins(tmp_path)
+    out = tmp_path / "q.json"
+    assert main(["--realdev", str(tmp_path), "--no-baseline", "--out", str(out)]) == 0
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert set(results["sets"]) == {"mpqa", "checkthat", "l3s"}
+    assert results["sets"]["checkthat"]["narratives"]["confusion"]["labels"] == ["OBJ", "SUBJ"]
+    l3s = results["sets"]["l3s"]["narratives"]
+    assert sum(map(sum, l3s["confusion"]["rows_true_cols_predicted"])) == 3  # comments are left out
+    assert 0.0 <= l3s["own_headline_content_share"] <= 1.0
+    assert "mpqa: narratives: macro-F1" in capsys.readouterr().out
+
+
+def test_pages_are_joined_blocks_with_offsets_that_point_at_each_block(tmp_path):
+    _write_stand_ins(tmp_path)
+    real = load_l3s(tmp_path)
+    page, spans = real.documents[0], real.spans[0]
+    assert [page[start:end] for start, end, _ in spans][1].startswith("Junta dissolves")
+    assert [label for _, _, label in spans] == ["boilerplate", "content", "content"]
+    assert headline_share(real, [["boilerplate", "content", "content"]]) == 1.0
+
+
+def test_committed_real_text_figures_describe_the_shipped_model():
+    path = ROOT / "benchmarks" / "results" / "quality.json"
+    if not path.is_file():
+        pytest.skip("no committed real-text results")
+    results = json.loads(path.read_text(encoding="utf-8"))
+    assert results["training_data_sha256"] == data_digest(load_labels(ROOT / "labels"))
+    assert results["training_data_sha256"] == load_model().manifest["training_data"]["sha256"]
+    assert results["model_files_sha256"]["weights.npz"] == load_model().manifest["files"]["weights.npz"]
+
+
+@pytest.mark.skipif(not DEFAULT_REALDEV.is_dir(), reason="the real development sets are not here")
+def test_the_real_sets_load_where_they_are_shared():
+    names = {real.name for real in available_sets(DEFAULT_REALDEV)}
+    assert names <= {"mpqa", "checkthat", "l3s"}
+    assert names
