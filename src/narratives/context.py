@@ -179,4 +179,7 @@ class ContextStage:
         if not len(texts):
             return probabilities
         features = context_features(probabilities, texts, document_sizes)
-        return softmax(features @ self.coef.T + self.intercept, axis=1)
+        # Row by row, not a matrix product: BLAS kernels vary with the batch's shape, and a
+        # paragraph must get the same probabilities in any batch.
+        scores = (features[:, None, :] * self.coef[None, :, :]).sum(axis=2) + self.intercept
+        return softmax(scores, axis=1)
