@@ -106,9 +106,20 @@ def classify_many(
 ) -> list[list[ClassifiedParagraph]]:
     """Classify many documents; equal to ``[classify(t) for t in texts]`` for any ``n_jobs``.
 
-    See :func:`iter_classify` for batching and parallelism.
+    See :func:`iter_classify` for batching and parallelism. If reading ``texts`` fails,
+    the error is raised with a note saying how many texts were classified before it;
+    use :func:`iter_classify` to keep those results.
     """
-    return list(iter_classify(texts, model=model, n_jobs=n_jobs, batch_size=batch_size))
+    results: list[list[ClassifiedParagraph]] = []
+    try:
+        results.extend(iter_classify(texts, model=model, n_jobs=n_jobs, batch_size=batch_size))
+    except Exception as error:
+        error.add_note(
+            f"classify_many: {len(results)} texts were classified before this error; "
+            "iter_classify() delivers them before raising"
+        )
+        raise
+    return results
 
 
 def iter_classify(
@@ -127,12 +138,28 @@ def iter_classify(
     batches run in ``joblib.Parallel`` workers, a window of a few batches per worker at
     a time, so memory is bounded by the batch size, not the corpus size. A model loaded from
     a directory travels to workers as a reference and is loaded once per worker.
+
+    If the input raises (a file that cannot be read, a cursor that drops its connection,
+    an item that is not a ``str``), every text read before the failure is still
+    classified and yielded, in order, and then the error is raised, so a consumer loses
+    nothing that was computed. ``n_jobs`` is ``None``, a positive int, or a negative int
+    counting back from the number of cores (-1: every core).
     """
     if isinstance(texts, (str, bytes)):
         raise TypeError("expected an iterable of texts, got a single text; use classify()")
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    _check_n_jobs(n_jobs)
     return _iterate(texts, model or load_model(), n_jobs, batch_size)
+
+
+def _check_n_jobs(n_jobs: object) -> None:
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)):
+        raise TypeError(
+            f"n_jobs must be None or an int (1: one process, 2: two, -1: every core), got {n_jobs!r}"
+        )
+    if n_jobs == 0:
+        raise ValueError("n_jobs must not be 0: use None or 1 for one process, 2 or more, or -1 for every core")
 
 
 def classify_files(
@@ -190,7 +217,7 @@ def _iterate(
 ) -> Iterator[list[ClassifiedParagraph]]:
     batches = _batches(texts, batch_size)
     if _runs_serially(n_jobs):
-        for batch in batches:
+        for batch in batches:  # _batches yields the texts read before a failure, then raises
             yield from _assemble(batch, _score_batch(batch, model), model.classes_)
         return
     from joblib import Parallel, delayed, effective_n_jobs
@@ -200,7 +227,10 @@ def _iterate(
     # event loop), which breaks inputs such as database cursors bound to one thread.
     window = WINDOW_PER_WORKER * max(effective_n_jobs(n_jobs), 1)
     with Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1, pre_dispatch="all") as parallel:
-        while chunk := list(islice(batches, window)):
+        while True:
+            chunk, failure = _take(batches, window)
+            if not chunk and failure is None:
+                return
             scored = parallel(delayed(_score_batch)(batch, model) for batch in chunk)
             try:
                 for batch, scores in zip(chunk, scored):
@@ -210,6 +240,18 @@ def _iterate(
                 # than cancelling tasks mid-flight, which upsets joblib's executor.
                 for _ in scored:
                     pass
+            if failure is not None:
+                raise failure
+
+
+def _take(batches: Iterator[list[str]], count: int) -> tuple[list[list[str]], Exception | None]:
+    """Up to ``count`` batches, and the error that stopped the input early (the batches before it kept)."""
+    chunk: list[list[str]] = []
+    try:
+        chunk.extend(islice(batches, count))
+    except Exception as error:
+        return chunk, error
+    return chunk, None
 
 
 def _runs_serially(n_jobs: int | None) -> bool:
@@ -223,17 +265,23 @@ def _batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
     """Consecutive texts, closed at ``batch_size`` lines or ``CHARACTERS_PER_LINE`` times as many characters."""
     batch: list[str] = []
     lines = characters = 0
-    for text in texts:
-        if not isinstance(text, str):
-            raise TypeError(_type_message(text))
-        batch.append(text)
-        lines += text.count("\n") + 1
-        characters += len(text)
-        if lines >= batch_size or characters >= batch_size * CHARACTERS_PER_LINE:
-            yield batch
-            batch, lines, characters = [], 0, 0
+    failure: Exception | None = None
+    try:
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(_type_message(text))
+            batch.append(text)
+            lines += text.count("\n") + 1
+            characters += len(text)
+            if lines >= batch_size or characters >= batch_size * CHARACTERS_PER_LINE:
+                yield batch
+                batch, lines, characters = [], 0, 0
+    except Exception as error:  # the input failed: what was read before it is still classified
+        failure = error
     if batch:
         yield batch
+    if failure is not None:
+        raise failure
 
 
 def _score_batch(texts: list[str], model: Model) -> _BatchScores:

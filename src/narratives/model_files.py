@@ -10,6 +10,7 @@ Every problem is a :class:`ModelError` naming the file and what to do.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -128,10 +129,8 @@ def _read(path: Path, limit: int) -> bytes:
     try:
         return read_regular(path, limit=limit, follow_symlinks=False)
     except OSError as error:
-        if error.errno == 40:  # ELOOP: O_NOFOLLOW met a symlink swapped in after the check
-            reason = "it is a symbolic link"
-        else:
-            reason = error.strerror or str(error)
+        # ELOOP: O_NOFOLLOW met a symlink swapped in after the lstat check
+        reason = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror or str(error)
         raise ModelError(f"cannot read {path}: {reason}. Model files must be plain files. {_RETRAIN}") from error
 
 
