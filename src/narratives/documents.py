@@ -17,8 +17,11 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def check_text_encoding(encoding: str) -> None:
     """Raise ``LookupError`` unless ``encoding`` is a text encoding (not ``base64``, ``rot13``, ``zlib``...)."""
-    b"".decode(encoding)  # bytes-to-bytes and str-to-str codecs raise LookupError here
-    codecs.lookup(encoding)
+    codecs.lookup(encoding)  # LookupError for an unknown name
+    try:
+        b"x".decode(encoding)  # LookupError for bytes-to-bytes and str-to-str codecs (empty input skips it)
+    except UnicodeDecodeError:  # a text encoding that cannot decode one byte alone (UTF-16, ...)
+        pass
 
 
 def read_document(path: str | Path, encoding: str = "utf-8") -> str:
