@@ -174,23 +174,27 @@ def model_copy(tmp_path) -> Path:
 
 def test_3_a_save_that_fails_midway_leaves_the_previous_model_loadable(model_copy, monkeypatch):
     from narratives import model as model_module
+    from narratives.model import Model
 
-    model = load_model(model_copy)
+    old = load_model(model_copy)
     texts = ["Soldiers seized the palace.", "It may not last."]
-    expected = model.predict_proba(texts)
+    expected = old.predict_proba(texts)
+    new = Model(old.featurizer, old.coef_ * 2, old.intercept_, old.classes_)
+    real_write_npz = model_module._write_npz
 
-    def broken_vocabulary_write(path, **arrays):
+    def disk_full_after_the_weights(path, **arrays):
+        real_write_npz(path, **arrays)
         raise OSError(28, "No space left on device", str(path))
 
-    monkeypatch.setattr(model_module, "_write_npz", broken_vocabulary_write)
+    monkeypatch.setattr(model_module, "_write_npz", disk_full_after_the_weights)
     with pytest.raises(OSError, match="No space"):
-        model.save(model_copy, manifest_extra={}, card="# new\n")
+        new.save(model_copy, manifest_extra={}, card="# new\n")
     np.testing.assert_allclose(load_model(model_copy).predict_proba(texts), expected)
     assert sorted(p.name for p in model_copy.parent.iterdir()) == ["model"]  # no temporary folders
     monkeypatch.undo()
-    model.save(model_copy, manifest_extra={}, card="# new\n")  # an earlier model may be replaced
+    new.save(model_copy, manifest_extra={}, card="# new\n")  # an earlier model may be replaced
     assert (model_copy / "MODEL_CARD.md").read_text() == "# new\n"
-    np.testing.assert_allclose(load_model(model_copy).predict_proba(texts), expected)
+    np.testing.assert_allclose(load_model(model_copy).predict_proba(texts), new.predict_proba(texts))
     assert sorted(p.name for p in model_copy.parent.iterdir()) == ["model"]
 
 
@@ -307,11 +311,15 @@ def test_7_a_model_directory_with_one_file_replaced_linked_or_a_fifo_is_refused_
     assert not marker.exists()
 
 
-def _forge(model_dir: Path, name: str, data: bytes, *, manifest: dict | None = None) -> None:
-    """Write ``data`` as ``name`` and make the manifest list it with the right checksum and size."""
+def _forge(model_dir: Path, name: str, data: bytes) -> None:
+    """Write ``data`` as ``name`` and make the manifest list it with the right checksum.
+
+    The checksum-only entry of the shipped manifest: what an attacker who can edit the
+    manifest would write, and a form every narratives version reads.
+    """
     (model_dir / name).write_bytes(data)
-    manifest = manifest or json.loads((model_dir / "manifest.json").read_text())
-    manifest["files"][name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    manifest["files"][name] = hashlib.sha256(data).hexdigest()
     (model_dir / "manifest.json").write_text(json.dumps(manifest))
 
 
@@ -607,7 +615,10 @@ def test_14_a_file_an_encoding_cannot_decode_to_text_is_reported_and_the_run_con
     output = tmp_path / "out.jsonl"
     assert main(["classify", "--encoding", "utf-7", str(lone), str(good), "-o", str(output)]) == 1
     assert f"{lone}: decoding as utf-7 gives a lone surrogate" in capsys.readouterr().err
-    assert [r["text"] for r in records(output.read_text())] == ["Soldiers seized the palace.", "It may not last."]
+    assert [r["text"] for r in records(output.read_text())] == [
+        "Soldiers seized the palace.",
+        "It may not last.",
+    ]
 
 
 # -- 15. arguments and messages --------------------------------------------------------------------
@@ -681,3 +692,34 @@ def test_15_sigterm_leaves_no_part_file(tmp_path):
     finally:
         process.kill()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.txt"]
+
+
+# -- 16. memory follows the largest file, not its paragraph objects --------------------------------
+
+
+def _peak_kib(*arguments: str) -> int:
+    """Peak resident memory (KiB) of ``narratives classify`` over ``arguments``, in a fresh process."""
+    script = (
+        "import resource, sys\n"
+        "from narratives.cli import main\n"
+        "code = main(['classify', *sys.argv[1:]])\n"
+        "assert code == 0, code\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *arguments], capture_output=True, text=True, check=True, timeout=300
+    )
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.parametrize(("shape", "bound"), [("paragraphs", 5), ("one-line", 8)])
+def test_16_peak_memory_is_a_small_multiple_of_the_file(tmp_path, shape, bound):
+    seeds = "\n\n".join(read_document(seed) for seed in SEEDS)
+    one_line = " ".join([" ".join(seeds.split())] * 130)  # about 4 MB, no line break
+    text = one_line if shape == "one-line" else "\n\n".join([seeds] * 320)  # or 10 MB, 42,000 paragraphs
+    big = tmp_path / "big.txt"
+    big.write_text(text, encoding="utf-8")
+    size_kib = big.stat().st_size // 1024
+    baseline = _peak_kib(str(SEEDS[0]), "-o", str(tmp_path / "small.jsonl"))
+    peak = _peak_kib(str(big), "-o", str(tmp_path / "big.jsonl"))
+    assert peak - baseline <= bound * size_kib, (peak, baseline, size_kib)

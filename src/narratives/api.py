@@ -8,16 +8,17 @@ input order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
 from narratives.context import revise_with_context
 from narratives.documents import describe_read_error, read_article
+from narratives.features import CHUNK
 from narratives.labels import Label
 from narratives.model import Model, load_model
 from narratives.paragraphs import paragraph_spans
@@ -39,6 +40,11 @@ DEFAULT_BATCH_SIZE = 2048
 CHARACTERS_PER_LINE = 256
 #: Batches read ahead per parallel worker: enough to keep workers busy between windows.
 WINDOW_PER_WORKER = 16
+#: A paragraph longer than this is judged (features and page context) on its first this
+#: many characters: real paragraphs are a few thousand characters, and featurising one
+#: 40 MB "paragraph" (a file with no line breaks) whole would take gigabytes of tokens.
+#: The paragraph's text and offsets in the results are still complete.
+MAX_JUDGED_CHARACTERS = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +165,9 @@ def _check_n_jobs(n_jobs: object) -> None:
             f"n_jobs must be None or an int (1: one process, 2: two, -1: every core), got {n_jobs!r}"
         )
     if n_jobs == 0:
-        raise ValueError("n_jobs must not be 0: use None or 1 for one process, 2 or more, or -1 for every core")
+        raise ValueError(
+            "n_jobs must not be 0: use None or 1 for one process, 2 or more, or -1 for every core"
+        )
 
 
 def classify_files(
@@ -284,16 +292,63 @@ def _batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
         raise failure
 
 
+class _Judged(Sequence[str]):
+    """A batch's paragraph texts as the model judges them, sliced from the documents on demand.
+
+    Holding offsets instead of copies keeps the batch's text in memory once, however
+    large one document is; each paragraph is cut to ``MAX_JUDGED_CHARACTERS``.
+    """
+
+    def __init__(self, texts: list[str], spans: np.ndarray, counts: np.ndarray) -> None:
+        self.texts, self.spans = texts, spans
+        self.owners = np.repeat(np.arange(len(texts)), counts)
+
+    def __len__(self) -> int:
+        return len(self.owners)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            owners = self.owners[start:stop].tolist()
+            starts, ends = self.spans[start:stop].T.tolist() if stop > start else ([], [])
+            texts = self.texts
+            return [
+                texts[owner][begin : min(end, begin + MAX_JUDGED_CHARACTERS)]
+                for owner, begin, end in zip(owners, starts, ends)
+            ]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self[index : index + 1][0]
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, len(self), CHUNK):
+            yield from self[start : start + CHUNK]
+
+
 def _score_batch(texts: list[str], model: Model) -> _BatchScores:
-    """Split, featurise (one call) and score one batch; runs in workers too."""
+    """Split, featurise (a chunk of paragraphs at a time) and score one batch; runs in workers too."""
     documents = [paragraph_spans(text) for text in texts]
     counts = np.fromiter(map(len, documents), dtype=np.int64, count=len(texts))
-    paragraphs = [text[start:end] for text, spans in zip(texts, documents) for start, end in spans]
     spans = np.array([span for spans in documents for span in spans], dtype=np.int64).reshape(-1, 2)
-    if not paragraphs:
+    del documents  # a list of tuples costs several times the array
+    judged = _Judged(texts, spans, counts)
+    if not len(judged):
         return _BatchScores(spans, counts, np.zeros((0, len(model.classes_))))
-    probabilities = model.predict_proba_features(model.transform(paragraphs))
-    probabilities = revise_with_context(probabilities, paragraphs, model.classes_, counts.tolist())
+    probabilities = np.concatenate(
+        [
+            model.predict_proba_features(model.transform(judged[start : start + CHUNK]))
+            for start in range(0, len(judged), CHUNK)
+        ]
+    )
+    probabilities = revise_with_context(probabilities, judged, model.classes_, counts.tolist())
     return _BatchScores(spans, counts, probabilities)
 
 
@@ -305,33 +360,72 @@ def _assemble(
     This runs in the parent process for every paragraph, so it is written as whole-batch
     column operations and ``map`` over them rather than a Python loop per field.
     """
-    probabilities = scores.probabilities
-    best = probabilities.argmax(axis=1)
-    labels = [classes[i] for i in best.tolist()]
-    confidences = probabilities[np.arange(len(best)), best].tolist()
-    mappings = list(map(dict, map(zip, repeat(classes), probabilities.tolist())))
-    starts, ends = scores.spans.T.tolist() if len(best) else ([], [])
+    labels, confidences, mappings = _columns(scores.probabilities, classes)
+    starts, ends = scores.spans.T.tolist() if len(labels) else ([], [])
     documents = []
     offset = 0
     for text, count in zip(texts, scores.counts.tolist()):
         window = slice(offset, offset + count)
-        paragraph_texts = [text[start:end] for start, end in zip(starts[window], ends[window])]
         documents.append(
-            list(
-                map(
-                    ClassifiedParagraph,
-                    paragraph_texts,
-                    starts[window],
-                    ends[window],
-                    range(count),
-                    labels[window],
-                    confidences[window],
-                    mappings[window],
-                )
+            _paragraphs(
+                text,
+                starts[window],
+                ends[window],
+                range(count),
+                *(labels[window], confidences[window], mappings[window]),
             )
         )
         offset += count
     return documents
+
+
+def _columns(
+    probabilities: np.ndarray, classes: tuple[Label, ...]
+) -> tuple[list[Label], list[float], list[dict]]:
+    """Each row's label, confidence and label-to-probability dict, as whole-column operations."""
+    best = probabilities.argmax(axis=1)
+    labels = [classes[i] for i in best.tolist()]
+    confidences = probabilities[np.arange(len(best)), best].tolist()
+    mappings = list(map(dict, map(zip, repeat(classes), probabilities.tolist())))
+    return labels, confidences, mappings
+
+
+def _paragraphs(
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    indices: range,
+    labels: list[Label],
+    confidences: list[float],
+    mappings: list[dict],
+) -> list[ClassifiedParagraph]:
+    texts = [text[start:end] for start, end in zip(starts, ends)]
+    return list(map(ClassifiedParagraph, texts, starts, ends, indices, labels, confidences, mappings))
+
+
+class StreamedDocument:
+    """``classify(text)`` as a stream: the labels up front, the paragraphs built a chunk at a time.
+
+    What the command line uses so that a huge file never has all its
+    :class:`ClassifiedParagraph` objects in memory at once; iterating gives exactly the
+    paragraphs :func:`classify` returns.
+    """
+
+    def __init__(self, text: str, model: Model) -> None:
+        scores = _score_batch([text], model)
+        self.text, self.classes = text, model.classes_
+        self._spans, self._probabilities = scores.spans, scores.probabilities
+        self.labels = [self.classes[i] for i in self._probabilities.argmax(axis=1).tolist()]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __iter__(self) -> Iterator[ClassifiedParagraph]:
+        for start in range(0, len(self), CHUNK):
+            stop = min(start + CHUNK, len(self))
+            starts, ends = self._spans[start:stop].T.tolist()
+            columns = _columns(self._probabilities[start:stop], self.classes)
+            yield from _paragraphs(self.text, starts, ends, range(start, stop), *columns)
 
 
 def _type_message(value: object) -> str:

@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -324,7 +324,6 @@ def _check_encoding(encoding: str) -> None:
 
 
 def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from narratives.api import classify_files
     from narratives.model import load_model
     from narratives.output import RecordWriter, paragraph_record
 
@@ -344,16 +343,17 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     articles: list[tuple[str, list[Any]]] = []
     with _destination(args.output, out) as stream:
         writer = RecordWriter(stream, form, colour=args.output is None and _is_terminal(out))
-        results = classify_files(sources, model=model, n_jobs=args.n_jobs, encoding=args.encoding)
-        for result in _progress(results, len(sources), err):
-            if result.paragraphs is None:
-                print(f"narratives: {result.path}: {result.error}", file=err)
-                failures.append((result.path, result.error or "failed"))
+        results = _classified_files(sources, model, args.n_jobs, args.encoding)
+        for path, paragraphs, labels, error in _progress(results, len(sources), err):
+            if paragraphs is None:
+                print(f"narratives: {path}: {error}", file=err)
+                failures.append((path, error or "failed"))
                 continue
-            kept = [p for p in result.paragraphs if wanted is None or p.label.value in wanted]
-            if args.html is not None:
-                articles.append((result.path, kept))
-            writer.file_header(result.path, len(kept))
+            kept: Iterable[Any] = (p for p in paragraphs if wanted is None or p.label.value in wanted)
+            if args.html is not None:  # the report needs every article at the end
+                kept = list(kept)
+                articles.append((path, kept))
+            writer.file_header(path, sum(wanted is None or label.value in wanted for label in labels))
             for paragraph in kept:
                 explanation = (
                     model.explain(paragraph.text, args.explain, label=paragraph.label)
@@ -362,12 +362,41 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 writer.write(
                     paragraph_record(
-                        result.path, paragraph, min_confidence=args.min_confidence, explanation=explanation
+                        path, paragraph, min_confidence=args.min_confidence, explanation=explanation
                     )
                 )
     if args.html is not None:
         _write_report(args.html, articles, failures, args.min_confidence)
     return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def _classified_files(
+    sources: Sequence[str | Path], model: Any, n_jobs: int | None, encoding: str
+) -> Iterator[tuple[str, Iterable[Any] | None, list[Any], str | None]]:
+    """(path, paragraphs, their labels, error) per input, in order.
+
+    In one process each file's paragraphs are streamed (:class:`~narratives.api.StreamedDocument`),
+    so peak memory follows the largest file, not its paragraph objects; with workers,
+    :func:`~narratives.api.classify_files` batches files across processes.
+    """
+    from narratives.api import StreamedDocument, classify_files
+    from narratives.documents import describe_read_error, read_article
+
+    if n_jobs not in (None, 1):
+        for result in classify_files(sources, model=model, n_jobs=n_jobs, encoding=encoding):
+            labels = [p.label for p in result.paragraphs or ()]
+            yield result.path, result.paragraphs, labels, result.error
+        return
+    for source in sources:
+        try:
+            text = read_article(source, encoding)
+        except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+            yield str(source), None, [], describe_read_error(error)
+            continue
+        document = StreamedDocument(text, model)
+        del text  # the document holds it; dropping ours lets it go as soon as the document does
+        yield str(source), document, document.labels, None
+        del document
 
 
 def _wanted_labels(raw: str | None) -> set[str] | None:

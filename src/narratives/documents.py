@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import errno
 import re
 import sys
@@ -18,10 +19,10 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 def check_text_encoding(encoding: str) -> None:
     """Raise ``LookupError`` unless ``encoding`` is a text encoding (not ``base64``, ``rot13``, ``zlib``...)."""
     codecs.lookup(encoding)  # LookupError for an unknown name
-    try:
-        b"x".decode(encoding)  # LookupError for bytes-to-bytes and str-to-str codecs (empty input skips it)
-    except UnicodeDecodeError:  # a text encoding that cannot decode one byte alone (UTF-16, ...)
-        pass
+    # A text encoding that cannot decode one byte alone (UTF-16, ...) raises UnicodeDecodeError;
+    # bytes-to-bytes and str-to-str codecs raise LookupError (decoding b"" would skip the check).
+    with contextlib.suppress(UnicodeDecodeError):
+        b"x".decode(encoding)
 
 
 def read_document(path: str | Path, encoding: str = "utf-8") -> str:
@@ -63,7 +64,7 @@ def read_article(source: str | Path, encoding: str = "utf-8") -> str:
         text = read_document(source, encoding)
     if "\x00" in text:
         raise ValueError("looks like a binary file (contains NUL bytes)")
-    if not text.strip():
+    if not text or text.isspace():  # no stripped copy of a huge file
         raise ValueError("empty file: no text to classify")
     return text
 

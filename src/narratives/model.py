@@ -222,7 +222,10 @@ def _looks_like_model(manifest: Path) -> bool:
     from narratives.safe_io import read_regular
 
     try:
-        return json.loads(read_regular(manifest, limit=1024 * 1024, follow_symlinks=False)).get("format") == FORMAT
+        return (
+            json.loads(read_regular(manifest, limit=1024 * 1024, follow_symlinks=False)).get("format")
+            == FORMAT
+        )
     except (OSError, ValueError, AttributeError, RecursionError):
         return False
 
@@ -341,7 +344,9 @@ def _assemble(
         )
     for name, array in (("coef", coef), ("intercept", intercept), ("idf", idf)):
         if not np.isfinite(array).all():
-            raise ModelError(f"{directory}: weights.npz {name} holds NaN or infinite values; retrain the model.")
+            raise ModelError(
+                f"{directory}: weights.npz {name} holds NaN or infinite values; retrain the model."
+            )
     featurizer = ParagraphFeaturizer(
         min_df=config["min_df"],
         sublinear_tf=config["sublinear_tf"],

@@ -131,14 +131,18 @@ def _read(path: Path, limit: int) -> bytes:
     except OSError as error:
         # ELOOP: O_NOFOLLOW met a symlink swapped in after the lstat check
         reason = "it is a symbolic link" if error.errno == errno.ELOOP else error.strerror or str(error)
-        raise ModelError(f"cannot read {path}: {reason}. Model files must be plain files. {_RETRAIN}") from error
+        raise ModelError(
+            f"cannot read {path}: {reason}. Model files must be plain files. {_RETRAIN}"
+        ) from error
 
 
 def _parse_json(data: bytes, path: Path) -> Any:
     try:
         value = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
-        raise ModelError(f"{path} is not valid UTF-8 ({error.reason} at byte {error.start}). {_RETRAIN}") from error
+        raise ModelError(
+            f"{path} is not valid UTF-8 ({error.reason} at byte {error.start}). {_RETRAIN}"
+        ) from error
     except json.JSONDecodeError as error:
         raise ModelError(f"{path} is not valid JSON ({error}). {_RETRAIN}") from error
     except RecursionError as error:
@@ -215,7 +219,7 @@ def _validate_files(files: Any, fail: Any) -> None:
         elif isinstance(entry, dict) and set(entry) == {"sha256", "size"}:
             digest, size = entry["sha256"], entry["size"]
         else:
-            raise fail(f"'files.{name}' must be {{\"sha256\": ..., \"size\": ...}}", entry)
+            raise fail(f'\'files.{name}\' must be {{"sha256": ..., "size": ...}}', entry)
         if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
             raise fail(f"'files.{name}' needs a sha256 of 64 hex digits", digest)
         if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= FILE_LIMITS[name]:

@@ -73,7 +73,8 @@ class RecordWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         if self.form == "jsonl":
-            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.out.write(json.dumps(record, ensure_ascii=False))
+            self.out.write("\n")  # not concatenated: one copy of a huge paragraph's record is enough
         elif self._csv is not None:
             flat = {**record, **{f"p_{k}": v for k, v in record.get("probabilities", {}).items()}}
             if "explanation" in record:

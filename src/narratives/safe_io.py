@@ -72,15 +72,26 @@ def open_regular(path: str | Path, *, follow_symlinks: bool = True) -> int:
     return descriptor
 
 
-def read_regular(path: str | Path, *, limit: int | None = None, follow_symlinks: bool = True) -> bytes:
-    """The bytes of the regular file ``path``, refusing more than ``limit`` bytes before reading them."""
+def read_regular(path: str | Path, *, limit: int | None = None, follow_symlinks: bool = True) -> bytearray:
+    """The bytes of the regular file ``path``, refusing more than ``limit`` bytes before reading them.
+
+    The bytes are read into one buffer of the file's size, so reading costs the file's
+    size once (a plain ``read()`` grows its buffer and can briefly need more).
+    """
     descriptor = open_regular(path, follow_symlinks=follow_symlinks)
-    with open(descriptor, "rb", closefd=True) as file:
+    with open(descriptor, "rb", buffering=0, closefd=True) as file:
         size = os.fstat(descriptor).st_size
         if limit is not None and size > limit:
             raise OSError(errno.EFBIG, f"too large ({size:,} bytes; the limit is {limit:,})", str(path))
-        data = file.read() if limit is None else file.read(limit + 1)
-    if limit is not None and len(data) > limit:  # it grew while we read it
+        data = bytearray(size)
+        view = memoryview(data)
+        done = 0
+        while done < size and (count := file.readinto(view[done:])):
+            done += count
+        view.release()
+        del data[done:]  # it shrank while we read
+        data += file.read() if limit is None else file.read(limit - done + 1)  # or grew
+    if limit is not None and len(data) > limit:
         raise OSError(errno.EFBIG, f"too large (more than {limit:,} bytes)", str(path))
     return data
 
