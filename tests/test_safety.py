@@ -25,6 +25,7 @@ import pytest
 from narratives import (
     LabelFileError,
     ModelError,
+    OutputError,
     classify,
     classify_many,
     iter_classify,
@@ -187,7 +188,7 @@ def test_3_a_save_that_fails_midway_leaves_the_previous_model_loadable(model_cop
         raise OSError(28, "No space left on device", str(path))
 
     monkeypatch.setattr(model_module, "_write_npz", disk_full_after_the_weights)
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(OutputError, match=f"cannot write {model_copy}: No space"):
         new.save(model_copy, manifest_extra={}, card="# new\n")
     np.testing.assert_allclose(load_model(model_copy).predict_proba(texts), expected)
     assert sorted(p.name for p in model_copy.parent.iterdir()) == ["model"]  # no temporary folders

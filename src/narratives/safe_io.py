@@ -150,8 +150,11 @@ def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
     try:
         with os.fdopen(descriptor, mode, **options) as file:
             yield file
-            file.flush()
-            os.fsync(file.fileno())
+            try:
+                file.flush()
+                os.fsync(file.fileno())
+            except OSError as error:
+                raise _output_error(path, error) from error
         try:
             os.chmod(temporary, _mode_for(target))
             os.replace(temporary, target)
@@ -196,19 +199,29 @@ def replace_directory(target: str | Path, write: Callable[[Path], None]) -> Path
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(fresh, target.stat().st_mode & 0o777 if target.exists() else 0o777 & ~umask)
-        if not target.exists():
-            os.rename(fresh, target)
-            return target
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-        os.rmdir(old)
-        os.rename(target, old)
-        try:
-            os.rename(fresh, target)
-        except BaseException:
-            os.rename(old, target)
-            raise
+        old = _swap(fresh, target)
+    except OSError as error:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise _output_error(target, error) from error
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return target
+
+
+def _swap(fresh: Path, target: Path) -> Path | None:
+    """Rename ``fresh`` to ``target``, moving an existing ``target`` aside first; returns where it went."""
+    if not target.exists():
+        os.rename(fresh, target)
+        return None
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(fresh, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    return old
