@@ -107,6 +107,15 @@ def test_1_output_to_a_fifo_is_written_directly(tmp_path, capsys):
     assert len(records(received[0].decode())) == paragraph_count(SEEDS[:1])
 
 
+def test_1_output_to_dev_stdout_on_a_pipe_is_written_to_the_pipe(tmp_path):
+    script = shutil.which("narratives", path=str(Path(sys.executable).parent))
+    done = subprocess.run(
+        [script, "classify", str(SEEDS[0]), "-o", "/dev/stdout"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(records(done.stdout)) == paragraph_count(SEEDS[:1])
+
+
 # -- 2. output over input ---------------------------------------------------------------
 
 

@@ -127,16 +127,16 @@ def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
     options: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
     mode = "wb" if binary else "w"
     try:
-        status = os.stat(target)
+        status = os.stat(path)  # follows links, including /dev/stdout's /proc "magic" link to a pipe
     except FileNotFoundError:
         status = None
     except OSError as error:
         raise _output_error(path, error) from error
     if status is not None and stat.S_ISDIR(status.st_mode):
         raise OutputError(f"cannot write {path}: it is a folder; give a file name")
-    if status is not None and not stat.S_ISREG(status.st_mode):
+    if status is not None and not (stat.S_ISREG(status.st_mode) and target.exists()):
         try:
-            file = open(target, mode, **options)  # noqa: SIM115 (closed below, errors named)
+            file = open(path, mode, **options)  # noqa: SIM115 (closed below, errors named)
         except OSError as error:
             raise _output_error(path, error) from error
         with file:
