@@ -25,7 +25,6 @@ import pytest
 from narratives import (
     LabelFileError,
     ModelError,
-    OutputError,
     classify,
     classify_many,
     iter_classify,
@@ -183,6 +182,7 @@ def model_copy(tmp_path) -> Path:
 
 
 def test_3_a_save_that_fails_midway_leaves_the_previous_model_loadable(model_copy, monkeypatch):
+    from narratives import OutputError
     from narratives import model as model_module
     from narratives.model import Model
 
