@@ -375,18 +375,38 @@ def test_7_a_huge_vocabulary_is_refused_by_its_size_before_it_is_read(model_copy
 # -- 8. inputs that are not regular files ---------------------------------------------------
 
 
-def test_8_devices_and_fifos_given_as_inputs_are_reported_and_the_run_continues(tmp_path, capsys):
+def run_cli(*arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``narratives ARGUMENTS`` in a child process with 4 GB of data memory at most.
+
+    Reading ``/dev/zero`` must not take the machine's memory with it if it is ever read
+    again, and a hang is killed at ``timeout`` (raising ``TimeoutExpired``).
+    """
+    import resource
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_DATA, (4 << 30, 4 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "narratives", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limit_memory,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_8_devices_and_fifos_given_as_inputs_are_reported_and_the_run_continues(tmp_path):
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
-    argv = ["classify", "--format", "jsonl", "/dev/zero", str(fifo), str(SEEDS[0])]
-    assert within(30, main, argv) == 1
-    captured = capsys.readouterr()
-    assert "/dev/zero: not a regular file but a character device" in captured.err
-    assert f"{fifo}: not a regular file but a FIFO" in captured.err
-    assert len(records(captured.out)) == paragraph_count(SEEDS[:1])
+    captured = run_cli("classify", "--format", "jsonl", "/dev/zero", str(fifo), str(SEEDS[0]), timeout=60)
+    assert captured.returncode == 1, captured.stderr
+    assert "/dev/zero: not a regular file but a character device" in captured.stderr
+    assert f"{fifo}: not a regular file but a FIFO" in captured.stderr
+    assert len(records(captured.stdout)) == paragraph_count(SEEDS[:1])
 
 
-def test_what_it_must_show_a_folder_with_hostile_entries(tmp_path, capsys):
+def test_what_it_must_show_a_folder_with_hostile_entries(tmp_path):
     folder = tmp_path / "articles"
     folder.mkdir()
     for seed in SEEDS:
@@ -398,9 +418,9 @@ def test_what_it_must_show_a_folder_with_hostile_entries(tmp_path, capsys):
     output.write_text("an earlier run\n")
     regular = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and p != output]
     before = {p: p.read_bytes() for p in regular}
-    code = within(60, main, ["classify", "--format", "jsonl", str(folder), "-o", str(output)])
-    err = capsys.readouterr().err
-    assert code == 1
+    done = run_cli("classify", "--format", "jsonl", str(folder), "-o", str(output))
+    err = done.stderr
+    assert done.returncode == 1, err
     for bad in ("pipe.txt", "zero.txt", "bad.txt", "out.txt"):
         assert str(folder / bad) in err, bad
     rows = records(output.read_text())
@@ -678,7 +698,7 @@ def test_15_an_unreadable_subfolder_is_reported(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(os, "scandir", scandir)
     assert main(["classify", "--format", "jsonl", str(tmp_path)]) == 1
     captured = capsys.readouterr()
-    assert f"{locked}: cannot read folder: Permission denied" in captured.err
+    assert f"{locked}: cannot read folder: Permission denied" in captured.stderr
     assert [Path(r["file"]).name for r in records(captured.out)] == ["a.txt"]
 
 
