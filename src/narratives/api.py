@@ -18,7 +18,6 @@ import numpy as np
 
 from narratives.context import revise_with_context
 from narratives.documents import describe_read_error, read_article
-from narratives.features import CHUNK
 from narratives.labels import Label
 from narratives.model import Model, load_model
 from narratives.paragraphs import paragraph_spans
@@ -45,6 +44,9 @@ WINDOW_PER_WORKER = 16
 #: 40 MB "paragraph" (a file with no line breaks) whole would take gigabytes of tokens.
 #: The paragraph's text and offsets in the results are still complete.
 MAX_JUDGED_CHARACTERS = 1_000_000
+#: Paragraphs featurised, scored or turned into objects per step inside a batch (the
+#: featuriser's own chunk size): what keeps one huge document from being copied whole.
+CHUNK = 4096
 
 
 @dataclass(frozen=True, slots=True)

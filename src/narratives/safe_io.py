@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 
+#: Bytes read per call past a file's stated size (files that grow, or report size 0 like /proc).
+_READ_CHUNK = 1 << 20
+
+
 def file_kind(mode: int) -> str:
     """What a ``st_mode`` describes, in words for an error message."""
     kinds = (
@@ -89,8 +93,9 @@ def read_regular(path: str | Path, *, limit: int | None = None, follow_symlinks:
         while done < size and (count := file.readinto(view[done:])):
             done += count
         view.release()
-        del data[done:]  # it shrank while we read
-        data += file.read() if limit is None else file.read(limit - done + 1)  # or grew
+        del data[done:]  # it shrank while we read, or it grew:
+        while (limit is None or len(data) <= limit) and (chunk := file.read(_READ_CHUNK)):
+            data += chunk
     if limit is not None and len(data) > limit:
         raise OSError(errno.EFBIG, f"too large (more than {limit:,} bytes)", str(path))
     return data
