@@ -730,13 +730,18 @@ def test_15_sigterm_leaves_no_part_file(tmp_path):
 
 
 def _peak_kib(*arguments: str) -> int:
-    """Peak resident memory (KiB) of ``narratives classify`` over ``arguments``, in a fresh process."""
+    """Peak resident memory (KiB) of ``narratives classify`` over ``arguments``, in a fresh process.
+
+    Read from ``VmHWM`` of the process's own memory map: ``ru_maxrss`` can carry over the
+    parent's size from before ``exec``, which would hide the figure being tested.
+    """
     script = (
-        "import resource, sys\n"
+        "import sys\n"
         "from narratives.cli import main\n"
         "code = main(['classify', *sys.argv[1:]])\n"
         "assert code == 0, code\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(status.split('VmHWM:')[1].split()[0])\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script, *arguments], capture_output=True, text=True, check=True, timeout=300
@@ -744,14 +749,20 @@ def _peak_kib(*arguments: str) -> int:
     return int(done.stdout.split()[-1])
 
 
-@pytest.mark.parametrize(("shape", "bound"), [("paragraphs", 5), ("one-line", 8)])
+#: What featurising one step costs whatever the file's size: 4,096 paragraphs, or one
+#: paragraph of MAX_JUDGED_CHARACTERS (a million characters' tokens and bigrams).
+FIXED_KIB = 48 * 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(("shape", "bound"), [("paragraphs", 3), ("one-line", 7)])
 def test_16_peak_memory_is_a_small_multiple_of_the_file(tmp_path, shape, bound):
     seeds = "\n\n".join(read_document(seed) for seed in SEEDS)
-    one_line = " ".join([" ".join(seeds.split())] * 130)  # about 4 MB, no line break
-    text = one_line if shape == "one-line" else "\n\n".join([seeds] * 320)  # or 10 MB, 42,000 paragraphs
+    one_line = " ".join([" ".join(seeds.split())] * 260)  # about 8 MB, no line break
+    text = one_line if shape == "one-line" else "\n\n".join([seeds] * 960)  # or 30 MB, 128,000 paragraphs
     big = tmp_path / "big.txt"
     big.write_text(text, encoding="utf-8")
     size_kib = big.stat().st_size // 1024
     baseline = _peak_kib(str(SEEDS[0]), "-o", str(tmp_path / "small.jsonl"))
     peak = _peak_kib(str(big), "-o", str(tmp_path / "big.jsonl"))
-    assert peak - baseline <= bound * size_kib, (peak, baseline, size_kib)
+    assert peak - baseline <= bound * size_kib + FIXED_KIB, (peak, baseline, size_kib)
