@@ -1,5 +1,6 @@
 """The classifier: public API, exact explanations, safe persistence, reproducible shipped model."""
 
+import hashlib
 import json
 import pickle
 import shutil
@@ -235,3 +236,20 @@ def test_regularisation_rule_prefers_the_most_regularised_c_near_the_best():
     assert pick_c(scores, tolerance=0.0) == 32.0
     assert pick_c({8.0: 0.5, 1.0: 0.9}) == 1.0
     assert C in C_SWEEP
+
+
+def test_a_context_stage_must_match_its_manifest(tmp_path, examples):
+    from narratives.model import _write_npz
+
+    model = fit_model(examples[:300])
+    model.save(tmp_path / "m", manifest_extra={}, card="")
+    assert load_model(tmp_path / "m").context is not None
+    with np.load(tmp_path / "m" / "weights.npz", allow_pickle=False) as arrays:
+        plain = {name: arrays[name] for name in ("coef", "intercept", "idf")}
+    _write_npz(tmp_path / "m" / "weights.npz", **plain)
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    data = (tmp_path / "m" / "weights.npz").read_bytes()
+    manifest["files"]["weights.npz"] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelError, match="context stage"):
+        load_model(tmp_path / "m")

@@ -14,7 +14,14 @@ from narratives.api import (
     classify_many,
     iter_classify,
 )
-from narratives.errors import LabelFileError, ModelError, NarrativesError
+from narratives.errors import (
+    LabelFileError,
+    ModelError,
+    NarrativesError,
+    OutputError,
+    TrainingDataError,
+    UsageError,
+)
 from narratives.labels import Label, LabelledParagraph, load_labels
 from narratives.model import Model, load_model
 from narratives.paragraphs import Paragraph, split_paragraphs
@@ -28,7 +35,10 @@ __all__ = [
     "Model",
     "ModelError",
     "NarrativesError",
+    "OutputError",
     "Paragraph",
+    "TrainingDataError",
+    "UsageError",
     "classify",
     "classify_files",
     "classify_many",

@@ -8,11 +8,11 @@ input order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -38,6 +38,14 @@ DEFAULT_BATCH_SIZE = 2048
 CHARACTERS_PER_LINE = 256
 #: Batches read ahead per parallel worker: enough to keep workers busy between windows.
 WINDOW_PER_WORKER = 16
+#: A paragraph longer than this is judged (features and page context) on its first this
+#: many characters: real paragraphs are a few thousand characters, and featurising one
+#: 40 MB "paragraph" (a file with no line breaks) whole would take gigabytes of tokens.
+#: The paragraph's text and offsets in the results are still complete.
+MAX_JUDGED_CHARACTERS = 1_000_000
+#: Paragraphs featurised, scored or turned into objects per step inside a batch (the
+#: featuriser's own chunk size): what keeps one huge document from being copied whole.
+CHUNK = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +113,20 @@ def classify_many(
 ) -> list[list[ClassifiedParagraph]]:
     """Classify many documents; equal to ``[classify(t) for t in texts]`` for any ``n_jobs``.
 
-    See :func:`iter_classify` for batching and parallelism.
+    See :func:`iter_classify` for batching and parallelism. If reading ``texts`` fails,
+    the error is raised with a note saying how many texts were classified before it;
+    use :func:`iter_classify` to keep those results.
     """
-    return list(iter_classify(texts, model=model, n_jobs=n_jobs, batch_size=batch_size))
+    results: list[list[ClassifiedParagraph]] = []
+    try:
+        results.extend(iter_classify(texts, model=model, n_jobs=n_jobs, batch_size=batch_size))
+    except Exception as error:
+        error.add_note(
+            f"classify_many: {len(results)} texts were classified before this error; "
+            "iter_classify() delivers them before raising"
+        )
+        raise
+    return results
 
 
 def iter_classify(
@@ -126,12 +145,30 @@ def iter_classify(
     batches run in ``joblib.Parallel`` workers, a window of a few batches per worker at
     a time, so memory is bounded by the batch size, not the corpus size. A model loaded from
     a directory travels to workers as a reference and is loaded once per worker.
+
+    If the input raises (a file that cannot be read, a cursor that drops its connection,
+    an item that is not a ``str``), every text read before the failure is still
+    classified and yielded, in order, and then the error is raised, so a consumer loses
+    nothing that was computed. ``n_jobs`` is ``None``, a positive int, or a negative int
+    counting back from the number of cores (-1: every core).
     """
     if isinstance(texts, (str, bytes)):
         raise TypeError("expected an iterable of texts, got a single text; use classify()")
-    if not isinstance(batch_size, int) or batch_size < 1:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    _check_n_jobs(n_jobs)
     return _iterate(texts, model or load_model(), n_jobs, batch_size)
+
+
+def _check_n_jobs(n_jobs: object) -> None:
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, int)):
+        raise TypeError(
+            f"n_jobs must be None or an int (1: one process, 2: two, -1: every core), got {n_jobs!r}"
+        )
+    if n_jobs == 0:
+        raise ValueError(
+            "n_jobs must not be 0: use None or 1 for one process, 2 or more, or -1 for every core"
+        )
 
 
 def classify_files(
@@ -189,7 +226,7 @@ def _iterate(
 ) -> Iterator[list[ClassifiedParagraph]]:
     batches = _batches(texts, batch_size)
     if _runs_serially(n_jobs):
-        for batch in batches:
+        for batch in batches:  # _batches yields the texts read before a failure, then raises
             yield from _assemble(batch, _score_batch(batch, model), model.classes_)
         return
     from joblib import Parallel, delayed, effective_n_jobs
@@ -199,7 +236,10 @@ def _iterate(
     # event loop), which breaks inputs such as database cursors bound to one thread.
     window = WINDOW_PER_WORKER * max(effective_n_jobs(n_jobs), 1)
     with Parallel(n_jobs=n_jobs, return_as="generator", batch_size=1, pre_dispatch="all") as parallel:
-        while chunk := list(islice(batches, window)):
+        while True:
+            chunk, failure = _take(batches, window)
+            if not chunk and failure is None:
+                return
             scored = parallel(delayed(_score_batch)(batch, model) for batch in chunk)
             try:
                 for batch, scores in zip(chunk, scored):
@@ -209,6 +249,18 @@ def _iterate(
                 # than cancelling tasks mid-flight, which upsets joblib's executor.
                 for _ in scored:
                     pass
+            if failure is not None:
+                raise failure
+
+
+def _take(batches: Iterator[list[str]], count: int) -> tuple[list[list[str]], Exception | None]:
+    """Up to ``count`` batches, and the error that stopped the input early (the batches before it kept)."""
+    chunk: list[list[str]] = []
+    try:
+        chunk.extend(islice(batches, count))
+    except Exception as error:
+        return chunk, error
+    return chunk, None
 
 
 def _runs_serially(n_jobs: int | None) -> bool:
@@ -222,29 +274,82 @@ def _batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
     """Consecutive texts, closed at ``batch_size`` lines or ``CHARACTERS_PER_LINE`` times as many characters."""
     batch: list[str] = []
     lines = characters = 0
-    for text in texts:
-        if not isinstance(text, str):
-            raise TypeError(_type_message(text))
-        batch.append(text)
-        lines += text.count("\n") + 1
-        characters += len(text)
-        if lines >= batch_size or characters >= batch_size * CHARACTERS_PER_LINE:
-            yield batch
-            batch, lines, characters = [], 0, 0
+    failure: Exception | None = None
+    try:
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(_type_message(text))
+            batch.append(text)
+            lines += text.count("\n") + 1
+            characters += len(text)
+            if lines >= batch_size or characters >= batch_size * CHARACTERS_PER_LINE:
+                yield batch
+                batch, lines, characters = [], 0, 0
+    except Exception as error:  # the input failed: what was read before it is still classified
+        failure = error
     if batch:
         yield batch
+    if failure is not None:
+        raise failure
+
+
+class _Judged(Sequence[str]):
+    """A batch's paragraph texts as the model judges them, sliced from the documents on demand.
+
+    Holding offsets instead of copies keeps the batch's text in memory once, however
+    large one document is; each paragraph is cut to ``MAX_JUDGED_CHARACTERS``.
+    """
+
+    def __init__(self, texts: list[str], spans: np.ndarray, counts: np.ndarray) -> None:
+        self.texts, self.spans = texts, spans
+        self.owners = np.repeat(np.arange(len(texts)), counts)
+
+    def __len__(self) -> int:
+        return len(self.owners)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            owners = self.owners[start:stop].tolist()
+            starts, ends = self.spans[start:stop].T.tolist() if stop > start else ([], [])
+            texts = self.texts
+            return [
+                texts[owner][begin : min(end, begin + MAX_JUDGED_CHARACTERS)]
+                for owner, begin, end in zip(owners, starts, ends)
+            ]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self[index : index + 1][0]
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, len(self), CHUNK):
+            yield from self[start : start + CHUNK]
 
 
 def _score_batch(texts: list[str], model: Model) -> _BatchScores:
-    """Split, featurise (one call) and score one batch; runs in workers too."""
+    """Split, featurise (a chunk of paragraphs at a time) and score one batch; runs in workers too."""
     documents = [paragraph_spans(text) for text in texts]
     counts = np.fromiter(map(len, documents), dtype=np.int64, count=len(texts))
-    paragraphs = [text[start:end] for text, spans in zip(texts, documents) for start, end in spans]
     spans = np.array([span for spans in documents for span in spans], dtype=np.int64).reshape(-1, 2)
-    if not paragraphs:
+    del documents  # a list of tuples costs several times the array
+    judged = _Judged(texts, spans, counts)
+    if not len(judged):
         return _BatchScores(spans, counts, np.zeros((0, len(model.classes_))))
-    probabilities = model.predict_proba_features(model.transform(paragraphs))
-    probabilities = model.revise(probabilities, paragraphs, counts.tolist())
+    probabilities = np.concatenate(
+        [
+            model.predict_proba_features(model.transform(judged[start : start + CHUNK]))
+            for start in range(0, len(judged), CHUNK)
+        ]
+    )
+    probabilities = model.revise(probabilities, judged, counts.tolist())
     return _BatchScores(spans, counts, probabilities)
 
 
@@ -256,33 +361,72 @@ def _assemble(
     This runs in the parent process for every paragraph, so it is written as whole-batch
     column operations and ``map`` over them rather than a Python loop per field.
     """
-    probabilities = scores.probabilities
-    best = probabilities.argmax(axis=1)
-    labels = [classes[i] for i in best.tolist()]
-    confidences = probabilities[np.arange(len(best)), best].tolist()
-    mappings = list(map(dict, map(zip, repeat(classes), probabilities.tolist())))
-    starts, ends = scores.spans.T.tolist() if len(best) else ([], [])
+    labels, confidences, mappings = _columns(scores.probabilities, classes)
+    starts, ends = scores.spans.T.tolist() if len(labels) else ([], [])
     documents = []
     offset = 0
     for text, count in zip(texts, scores.counts.tolist()):
         window = slice(offset, offset + count)
-        paragraph_texts = [text[start:end] for start, end in zip(starts[window], ends[window])]
         documents.append(
-            list(
-                map(
-                    ClassifiedParagraph,
-                    paragraph_texts,
-                    starts[window],
-                    ends[window],
-                    range(count),
-                    labels[window],
-                    confidences[window],
-                    mappings[window],
-                )
+            _paragraphs(
+                text,
+                starts[window],
+                ends[window],
+                range(count),
+                *(labels[window], confidences[window], mappings[window]),
             )
         )
         offset += count
     return documents
+
+
+def _columns(
+    probabilities: np.ndarray, classes: tuple[Label, ...]
+) -> tuple[list[Label], list[float], list[dict]]:
+    """Each row's label, confidence and label-to-probability dict, as whole-column operations."""
+    best = probabilities.argmax(axis=1)
+    labels = [classes[i] for i in best.tolist()]
+    confidences = probabilities[np.arange(len(best)), best].tolist()
+    mappings = list(map(dict, map(zip, repeat(classes), probabilities.tolist())))
+    return labels, confidences, mappings
+
+
+def _paragraphs(
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    indices: range,
+    labels: list[Label],
+    confidences: list[float],
+    mappings: list[dict],
+) -> list[ClassifiedParagraph]:
+    texts = [text[start:end] for start, end in zip(starts, ends)]
+    return list(map(ClassifiedParagraph, texts, starts, ends, indices, labels, confidences, mappings))
+
+
+class StreamedDocument:
+    """``classify(text)`` as a stream: the labels up front, the paragraphs built a chunk at a time.
+
+    What the command line uses so that a huge file never has all its
+    :class:`ClassifiedParagraph` objects in memory at once; iterating gives exactly the
+    paragraphs :func:`classify` returns.
+    """
+
+    def __init__(self, text: str, model: Model) -> None:
+        scores = _score_batch([text], model)
+        self.text, self.classes = text, model.classes_
+        self._spans, self._probabilities = scores.spans, scores.probabilities
+        self.labels = [self.classes[i] for i in self._probabilities.argmax(axis=1).tolist()]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __iter__(self) -> Iterator[ClassifiedParagraph]:
+        for start in range(0, len(self), CHUNK):
+            stop = min(start + CHUNK, len(self))
+            starts, ends = self._spans[start:stop].T.tolist()
+            columns = _columns(self._probabilities[start:stop], self.classes)
+            yield from _paragraphs(self.text, starts, ends, range(start, stop), *columns)
 
 
 def _type_message(value: object) -> str:

@@ -3,30 +3,41 @@
 A thin layer over the library: parse arguments, expand paths, stream results to the
 chosen writer. Exit codes: 0 all inputs processed, 1 some inputs failed (each named on
 standard error with the reason; the others are still processed and written), 2 usage
-error, 130 interrupted (no output file is left half-written).
+error (including an output that is also an input), 130 interrupted, 143 terminated
+(SIGTERM); no output file is left half-written and no temporary file left behind.
+Files are read and written through :mod:`narratives.safe_io`.
 """
 
 from __future__ import annotations
 
 import argparse
-import codecs
 import contextlib
 import json
+import os
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from narratives.errors import NarrativesError
+from narratives.errors import NarrativesError, UsageError
+from narratives.safe_io import first_clash, same_file
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 DEFAULT_GLOBS = ("*.txt", "*.md")
 DEFAULT_SUFFIXES = (".txt", ".md")
 LABEL_NAMES = ("reported_fact", "speculation", "opinion", "boilerplate")
 
+__all__ = ["UsageError", "build_parser", "expand_paths", "main"]
 
-class UsageError(Exception):
-    """Arguments that parse but make no sense together; exit code 2."""
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is so that open outputs clean up as for Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -150,7 +161,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         default=None,
-        help="model directory to write (default: the model shipped in the package)",
+        help="model directory to write: new, empty or an earlier model (default: the shipped model, "
+        "only when training from the project's labels/)",
+    )
+    parser.add_argument(
+        "--replace-shipped",
+        action="store_true",
+        help="without --out, overwrite the model shipped in the package even when --labels is another folder",
     )
     parser.add_argument(
         "--skip-ablation",
@@ -178,8 +195,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main_thread else None
     try:
         return _dispatch(args, sys.stdout, sys.stderr)
+    except _Terminated:
+        print("narratives: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except UsageError as error:
         print(f"narratives {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -191,12 +213,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
-    except OSError as error:  # an output file that cannot be written
-        print(
-            f"narratives: cannot write {error.filename or 'output'}: {error.strerror or error}",
-            file=sys.stderr,
-        )
+    except OSError as error:  # outputs raise OutputError; this is anything else the system refused
+        print(f"narratives: {error.filename or 'error'}: {error.strerror or error}", file=sys.stderr)
         return EXIT_SOME_FAILED
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -209,7 +231,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "train":
         from narratives.train import run
 
-        run(args.labels, args.out, ablation=not args.skip_ablation)
+        run(args.labels, args.out, ablation=not args.skip_ablation, replace_shipped=args.replace_shipped)
         return EXIT_OK
     if args.command == "info":
         return _info(args.model, out)
@@ -219,36 +241,72 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def expand_paths(
-    paths: Sequence[str], globs: Sequence[str] | None = None
+    paths: Sequence[str], globs: Sequence[str] | None = None, *, outputs: Sequence[Path] = ()
 ) -> tuple[list[str | Path], list[tuple[str, str]]]:
-    """Inputs to read, and the folders that held nothing to read (with the reason).
+    """Inputs to read, and the problems found while expanding folders (name, reason).
 
-    Files are kept as given and ``-`` as is; a folder becomes its matching files,
+    Files are kept as given and ``-`` as is; a folder becomes its matching entries,
     sorted, searched recursively: ``*.txt`` and ``*.md`` in any letter case by
-    default, or the ``globs`` patterns as written.
+    default, or the ``globs`` patterns as written. Entries that are not regular files
+    (FIFOs, links to devices) are kept so that reading them reports them. A subfolder
+    that cannot be read, a folder with nothing to read and a found file that is one of
+    ``outputs`` (it would be read while being replaced) are problems, never skipped
+    silently.
     """
     sources: list[str | Path] = []
-    empty: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = []
     for raw in paths:
         path = Path(raw)
         if raw == "-" or not path.is_dir():
             sources.append(raw if raw == "-" else path)
             continue
-        if globs:
-            matches = {p for pattern in globs for p in path.rglob(pattern) if p.is_file()}
-        else:
-            matches = {p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DEFAULT_SUFFIXES}
-        if not matches:
-            empty.append((raw, f"folder holds no files matching {', '.join(globs or DEFAULT_GLOBS)}"))
-        sources.extend(sorted(matches))
-    return sources, empty
+        matches, known = [], len(problems)
+        for match in _walk(path, globs, problems):
+            if any(same_file(match, output) for output in outputs):
+                problems.append((str(match), "is an output file of this run; not read"))
+            else:
+                matches.append(match)
+        if not matches and len(problems) == known:
+            problems.append((raw, f"folder holds no files matching {', '.join(globs or DEFAULT_GLOBS)}"))
+        sources.extend(matches)
+    return sources, problems
+
+
+def _walk(folder: Path, globs: Sequence[str] | None, problems: list[tuple[str, str]]) -> list[Path]:
+    """Sorted non-folder entries under ``folder`` matching ``globs``; unreadable subfolders are problems."""
+
+    def unreadable(error: OSError) -> None:
+        problems.append((str(error.filename), f"cannot read folder: {error.strerror or error}"))
+
+    found = []
+    for root, folders, names in os.walk(folder, onerror=unreadable):
+        folders.sort()
+        for name in names:
+            path = Path(root, name)
+            relative = path.relative_to(folder)
+            if globs:
+                if any(relative.match(pattern) for pattern in globs):
+                    found.append(path)
+            elif path.suffix.lower() in DEFAULT_SUFFIXES:
+                found.append(path)
+    return sorted(found)
+
+
+def _check_outputs(inputs: Sequence[str], outputs: dict[str, Path | None]) -> None:
+    """Usage error when an output is an input named on the command line, or the other output."""
+    given = {option: path for option, path in outputs.items() if path is not None}
+    for option, path in given.items():
+        clash = first_clash(path, inputs)
+        if clash is not None:
+            raise UsageError(f"{option} {path} is also an input ({clash}); writing it would destroy it")
+    if len(given) == 2:
+        (first, a), (second, b) = given.items()
+        if same_file(a, b):
+            raise UsageError(f"{first} and {second} name the same file ({a}); give two different files")
 
 
 def _check_input_options(args: argparse.Namespace) -> None:
-    try:
-        codecs.lookup(args.encoding)
-    except LookupError as error:
-        raise UsageError(f"unknown encoding {args.encoding!r}") from error
+    _check_encoding(args.encoding)
     for pattern in args.glob or ():
         if not pattern or Path(pattern).is_absolute():
             raise UsageError(f"--glob takes a relative pattern such as '*.html', got {pattern!r}")
@@ -256,8 +314,16 @@ def _check_input_options(args: argparse.Namespace) -> None:
         raise UsageError("--n-jobs must not be 0 (use 1 for one process, -1 for every core)")
 
 
+def _check_encoding(encoding: str) -> None:
+    from narratives.documents import check_text_encoding
+
+    try:
+        check_text_encoding(encoding)
+    except LookupError as error:
+        raise UsageError(f"--encoding {encoding!r} is not a text encoding ({error})") from error
+
+
 def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from narratives.api import classify_files
     from narratives.model import load_model
     from narratives.output import RecordWriter, paragraph_record
 
@@ -268,23 +334,26 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.explain is not None and args.explain < 1:
         raise UsageError(f"--explain needs a positive number of features, got {args.explain}")
     form = _format(args.format, args.output, out)
+    _check_outputs(args.paths, {"-o": args.output, "--html": args.html})
     model = load_model(args.model)
-    sources, failures = expand_paths(args.paths, args.glob)
+    outputs = [path for path in (args.output, args.html) if path is not None]
+    sources, failures = expand_paths(args.paths, args.glob, outputs=outputs)
     for name, reason in failures:
         print(f"narratives: {name}: {reason}", file=err)
     articles: list[tuple[str, list[Any]]] = []
     with _destination(args.output, out) as stream:
         writer = RecordWriter(stream, form, colour=args.output is None and _is_terminal(out))
-        results = classify_files(sources, model=model, n_jobs=args.n_jobs, encoding=args.encoding)
-        for result in _progress(results, len(sources), err):
-            if result.paragraphs is None:
-                print(f"narratives: {result.path}: {result.error}", file=err)
-                failures.append((result.path, result.error or "failed"))
+        results = _classified_files(sources, model, args.n_jobs, args.encoding)
+        for path, paragraphs, labels, error in _progress(results, len(sources), err):
+            if paragraphs is None:
+                print(f"narratives: {path}: {error}", file=err)
+                failures.append((path, error or "failed"))
                 continue
-            kept = [p for p in result.paragraphs if wanted is None or p.label.value in wanted]
-            if args.html is not None:
-                articles.append((result.path, kept))
-            writer.file_header(result.path, len(kept))
+            kept: Iterable[Any] = (p for p in paragraphs if wanted is None or p.label.value in wanted)
+            if args.html is not None:  # the report needs every article at the end
+                kept = list(kept)
+                articles.append((path, kept))
+            writer.file_header(path, sum(wanted is None or label.value in wanted for label in labels))
             for paragraph in kept:
                 explanation = (
                     model.explain(paragraph.text, args.explain, label=paragraph.label)
@@ -293,12 +362,41 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 writer.write(
                     paragraph_record(
-                        result.path, paragraph, min_confidence=args.min_confidence, explanation=explanation
+                        path, paragraph, min_confidence=args.min_confidence, explanation=explanation
                     )
                 )
     if args.html is not None:
         _write_report(args.html, articles, failures, args.min_confidence)
     return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def _classified_files(
+    sources: Sequence[str | Path], model: Any, n_jobs: int | None, encoding: str
+) -> Iterator[tuple[str, Iterable[Any] | None, list[Any], str | None]]:
+    """(path, paragraphs, their labels, error) per input, in order.
+
+    In one process each file's paragraphs are streamed (:class:`~narratives.api.StreamedDocument`),
+    so peak memory follows the largest file, not its paragraph objects; with workers,
+    :func:`~narratives.api.classify_files` batches files across processes.
+    """
+    from narratives.api import StreamedDocument, classify_files
+    from narratives.documents import describe_read_error, read_article
+
+    if n_jobs not in (None, 1):
+        for result in classify_files(sources, model=model, n_jobs=n_jobs, encoding=encoding):
+            labels = [p.label for p in result.paragraphs or ()]
+            yield result.path, result.paragraphs, labels, result.error
+        return
+    for source in sources:
+        try:
+            text = read_article(source, encoding)
+        except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+            yield str(source), None, [], describe_read_error(error)
+            continue
+        document = StreamedDocument(text, model)
+        del text  # the document holds it; dropping ours lets it go as soon as the document does
+        yield str(source), document, document.labels, None
+        del document
 
 
 def _wanted_labels(raw: str | None) -> set[str] | None:
@@ -360,7 +458,7 @@ def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     _check_input_options(args)
     writer = RecordWriter(out, _format(args.format, None, out))
-    sources, empty = expand_paths(args.paths, args.glob)
+    sources, empty = expand_paths(args.paths, args.glob)  # split writes only to standard output
     for name, reason in empty:
         print(f"narratives: {name}: {reason}", file=err)
     failed = bool(empty)
@@ -382,7 +480,7 @@ def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO) -> int:
     from narratives.labels import load_labels
-    from narratives.training import baseline_pipeline, cross_validate, model_pipeline
+    from narratives.training import baseline_pipeline, check_trainable, cross_validate, model_pipeline
 
     if plot is not None:
         try:
@@ -390,6 +488,7 @@ def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO) -> int:
         except ImportError as error:
             raise UsageError("--plot needs matplotlib: pip install 'narratives[plot]'") from error
     examples = load_labels(labels_dir)
+    check_trainable(examples, labels_dir)
     out.write(f"{len(examples)} labelled paragraphs from {len({e.doc for e in examples})} documents\n")
     ours = cross_validate("narratives", model_pipeline, examples)
     baseline = cross_validate(
@@ -417,6 +516,8 @@ def _suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from narratives.labelling import suggest
     from narratives.model import load_model
 
+    _check_encoding(args.encoding)
+    _check_outputs(args.paths, {"-o": args.output})
     records, failed = suggest(args.paths, model=load_model(args.model), encoding=args.encoding)
     for result in failed:
         print(f"narratives: {result.path}: {result.error}", file=err)

@@ -19,3 +19,15 @@ class LabelFileError(NarrativesError, ValueError):
 
 class ModelError(NarrativesError):
     """A model directory is missing, damaged, of an unknown format or untrusted."""
+
+
+class OutputError(NarrativesError):
+    """An output file or folder cannot be written; the message names the path the user gave."""
+
+
+class UsageError(NarrativesError, ValueError):
+    """Arguments that make no sense together (an output over an input, ...); the CLI exits 2."""
+
+
+class TrainingDataError(NarrativesError, ValueError):
+    """Labels that cannot be cross-validated or trained on (too few documents, one class)."""

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from narratives.documents import read_document
+from narratives.documents import describe_read_error, read_document
 from narratives.errors import LabelFileError
 from narratives.paragraphs import split_paragraphs
+from narratives.safe_io import read_regular
 
 __all__ = ["Label", "LabelledParagraph", "default_text_dirs", "load_labels"]
 
@@ -43,6 +44,8 @@ class LabelledParagraph:
 
 
 _KNOWN_KEYS = {"doc", "text", "label", "note"}
+#: A label file larger than this is not hand labels (the project's largest is under 1 MB).
+MAX_LABEL_FILE_BYTES = 256 * 1024 * 1024
 
 
 def default_text_dirs(labels_dir: Path) -> list[Path]:
@@ -80,16 +83,31 @@ def load_labels(
 
 
 def _read_file(path: Path, problems: list[str]) -> list[LabelledParagraph]:
+    """The valid records of one label file; a FIFO, device or huge file is a problem, never a hang."""
+    try:
+        data = read_regular(path, limit=MAX_LABEL_FILE_BYTES)
+    except OSError as error:
+        problems.append(f"{path}: cannot read: {describe_read_error(error)}")
+        return []
     examples = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            example = _parse_record(line, where, problems)
-            if example is not None:
-                examples.append(example)
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        where = f"{path}:{number}"
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(f"{where}: not valid UTF-8 ({error.reason} at byte {error.start} of the line)")
+            continue
+        if not line.strip():
+            continue
+        example = _parse_record(line, where, problems)
+        if example is not None:
+            examples.append(example)
     return examples
+
+
+def _is_plain_name(doc: str) -> bool:
+    """A file name with no folder part: label files must not make us read other paths."""
+    return doc == Path(doc).name and doc not in (".", "..") and not any(c in doc for c in "/\\\x00")
 
 
 def _parse_record(line: str, where: str, problems: list[str]) -> LabelledParagraph | None:
@@ -97,6 +115,9 @@ def _parse_record(line: str, where: str, problems: list[str]) -> LabelledParagra
         record = json.loads(line)
     except json.JSONDecodeError as error:
         problems.append(f"{where}: malformed JSON ({error.msg})")
+        return None
+    except RecursionError:
+        problems.append(f"{where}: JSON nested too deeply to be a label record")
         return None
     if not isinstance(record, dict):
         problems.append(f"{where}: expected a JSON object, got {type(record).__name__}")
@@ -114,11 +135,14 @@ def _parse_record(line: str, where: str, problems: list[str]) -> LabelledParagra
     if not isinstance(doc, str) or not doc.strip():
         problems.append(f"{where}: 'doc' must be a non-empty string (the document's file name)")
         return None
+    if not _is_plain_name(doc):
+        problems.append(f"{where}: 'doc' must be a plain file name, without folders or '..'; got {doc!r:.80}")
+        return None
     if not isinstance(text, str) or not text.strip():
         problems.append(f"{where}: 'text' must be a non-empty string")
         return None
-    if label not in Label._value2member_map_:
-        problems.append(f"{where}: unknown label {label!r}; expected one of {[m.value for m in Label]}")
+    if not isinstance(label, str) or label not in Label._value2member_map_:
+        problems.append(f"{where}: unknown label {label!r:.80}; expected one of {[m.value for m in Label]}")
         return None
     if note is not None and not isinstance(note, str):
         problems.append(f"{where}: 'note' must be a string when present")
@@ -149,7 +173,11 @@ def _coverage_problems(examples: list[LabelledParagraph], text_dirs: list[Path])
         path = next((d / doc for d in text_dirs if (d / doc).is_file()), None)
         if path is None:
             continue
-        paragraphs = split_paragraphs(read_document(path))
+        try:
+            paragraphs = split_paragraphs(read_document(path))
+        except (OSError, ValueError) as error:
+            problems.append(f"{path}: cannot read: {describe_read_error(error)}")
+            continue
         missing = Counter(p.text for p in paragraphs)
         missing.subtract(example.text for example in labelled)
         for example in labelled:

@@ -7,9 +7,12 @@ A model directory holds::
     vocabulary.json TF-IDF terms in column order
     MODEL_CARD.md   data, metrics and limits, for people
 
-Loading reads and checks the manifest before touching any other file, verifies every
-checksum, and rebuilds the model from arrays, so no code in the files can run and the
-model works under any supported scikit-learn version.
+Loading reads and checks the manifest before touching any other file, reads only the
+files it lists, each a plain file checked for size and checksum before it is parsed
+(:mod:`narratives.model_files`), validates shapes and values, and rebuilds the model
+from arrays, so no code in the files can run and the model works under any supported
+scikit-learn version. Saving writes a temporary sibling folder and swaps it in, and
+never writes into a folder that holds anything but a model.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import threading
 import zipfile
 from collections.abc import Sequence
@@ -29,14 +33,22 @@ import scipy.sparse as sp
 from scipy.special import softmax
 
 from narratives.context import CONTEXT_FEATURES, ContextStage
-from narratives.errors import ModelError
+from narratives.errors import ModelError, OutputError
 from narratives.labels import Label
+from narratives.model_files import (
+    FILE_LIMITS,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST,
+    load_arrays,
+    parse_vocabulary,
+    read_listed,
+    read_manifest,
+)
+from narratives.safe_io import replace_directory
 
-__all__ = ["DEFAULT_MODEL_DIR", "FORMAT", "FORMAT_VERSION", "Model", "load_model"]
+__all__ = ["DEFAULT_MODEL_DIR", "FORMAT", "FORMAT_VERSION", "Model", "check_model_destination", "load_model"]
 
-FORMAT = "narratives-model"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 DEFAULT_MODEL_DIR = Path(str(resources.files("narratives") / "default_model"))
 
 
@@ -149,11 +161,22 @@ class Model:
     # -- persistence -------------------------------------------------------------------
 
     def save(self, directory: str | Path, *, manifest_extra: dict[str, Any], card: str) -> Path:
-        """Write the model directory (see module docstring); returns its path."""
+        """Write the model directory (see module docstring) and swap it in; returns its path.
+
+        Raises :class:`OutputError` when ``directory`` exists and holds anything but a
+        narratives model; a failure while writing leaves any earlier model untouched.
+        """
+        directory = Path(directory)
+        check_model_destination(directory)
+        manifest: dict[str, Any] = {}
+        replace_directory(directory, lambda fresh: manifest.update(self._write(fresh, manifest_extra, card)))
+        self.manifest = manifest
+        self.origin = _origin(directory, manifest)
+        return directory
+
+    def _write(self, directory: Path, manifest_extra: dict[str, Any], card: str) -> dict[str, Any]:
         from narratives.cues import lexicon_fingerprint
 
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         featurizer = self.featurizer
         terms = sorted(featurizer.vocabulary_, key=featurizer.vocabulary_.__getitem__)
         context = {} if self.context is None else {
@@ -179,16 +202,50 @@ class Model:
             "context": None if self.context is None else {"features": list(CONTEXT_FEATURES)},
             **manifest_extra,
             "files": {
-                name: _sha256(directory / name)
+                name: {"sha256": _sha256(directory / name), "size": (directory / name).stat().st_size}
                 for name in ("weights.npz", "vocabulary.json", "MODEL_CARD.md")
             },
         }
         (directory / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        self.manifest = manifest
-        self.origin = _origin(directory, manifest)
-        return directory
+        return manifest
+
+
+def check_model_destination(directory: str | Path) -> None:
+    """Refuse (:class:`OutputError`) to write a model where it would replace anything but a model.
+
+    A new or empty folder is fine, and so is a narratives model directory holding only
+    its own files; anything else is a user's folder, which saving would destroy.
+    """
+    directory = Path(directory)
+    if not os.path.lexists(directory):
+        return
+    if not directory.is_dir():
+        raise OutputError(f"cannot write the model to {directory}: it exists and is not a folder")
+    names = sorted(os.listdir(directory))
+    if not names:
+        return
+    foreign = [name for name in names if name != MANIFEST and name not in FILE_LIMITS]
+    if foreign or not _looks_like_model(directory / MANIFEST):
+        shown = ", ".join(foreign[:5]) or MANIFEST
+        raise OutputError(
+            f"refusing to write the model into {directory}: it is not a narratives model directory "
+            f"(it holds {shown}{', ...' if len(foreign) > 5 else ''}). Choose a new or empty folder."
+        )
+
+
+def _looks_like_model(manifest: Path) -> bool:
+    """Is ``manifest`` a (perhaps outdated or damaged) narratives manifest we may replace?"""
+    from narratives.safe_io import read_regular
+
+    try:
+        return (
+            json.loads(read_regular(manifest, limit=1024 * 1024, follow_symlinks=False)).get("format")
+            == FORMAT
+        )
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return False
 
 
 def _as_texts(texts: Sequence[str]) -> Sequence[str]:
@@ -214,7 +271,11 @@ def _write_npz(path: Path, **arrays: np.ndarray) -> None:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 _default_model: Model | None = None
@@ -268,56 +329,18 @@ def _origin(directory: Path, manifest: dict[str, Any]) -> tuple[str | None, str]
 
 
 def _load(directory: Path) -> Model:
-    manifest = _read_manifest(directory)
-    for name, digest in manifest["files"].items():
-        if Path(name).name != name:
-            raise ModelError(f"{directory / MANIFEST}: file entry {name!r} is not a plain file name")
-        path = directory / name
-        if not path.is_file():
-            raise ModelError(
-                f"{path} is missing; the model directory is incomplete. Retrain or reinstall it."
-            )
-        if _sha256(path) != digest:
-            raise ModelError(
-                f"{path} does not match the checksum in its manifest; the file was changed or damaged. "
-                "Do not use it: retrain with `narratives train --out DIR` or reinstall narratives."
-            )
-    try:
-        with np.load(directory / "weights.npz", allow_pickle=False) as arrays:
-            coef, intercept, idf = arrays["coef"], arrays["intercept"], arrays["idf"]
-            context = (
-                ContextStage(arrays["context_coef"], arrays["context_intercept"])
-                if manifest.get("context") is not None
-                else None
-            )
-    except (ValueError, KeyError, OSError) as error:
+    manifest = read_manifest(directory)
+    data = {name: read_listed(directory, manifest, name) for name in manifest["files"]}
+    arrays = load_arrays(data["weights.npz"], directory / "weights.npz")
+    terms = parse_vocabulary(data["vocabulary.json"], directory / "vocabulary.json")
+    has_context = "context_coef" in arrays
+    if has_context != (manifest.get("context") is not None):
         raise ModelError(
-            f"{directory / 'weights.npz'} is not a plain-array weights file ({error})"
-        ) from error
-    terms = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
-    return _assemble(manifest, coef, intercept, idf, terms, directory, context)
-
-
-def _read_manifest(directory: Path) -> dict[str, Any]:
-    path = directory / MANIFEST
-    if not path.is_file():
-        raise ModelError(
-            f"{directory} is not a model directory: no {MANIFEST}. Train one with `narratives train`."
+            f"{directory}: the manifest and weights.npz disagree on whether the model has a context stage; "
+            "retrain the model."
         )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ModelError(f"{path} is not valid JSON ({error})") from error
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ModelError(f"{path} is not a narratives model manifest (format {FORMAT!r} expected)")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ModelError(
-            f"{path} has model format version {manifest.get('format_version')!r}; this narratives reads "
-            f"version {FORMAT_VERSION}. Upgrade narratives or retrain the model with `narratives train`."
-        )
-    if not isinstance(manifest.get("files"), dict) or "weights.npz" not in manifest["files"]:
-        raise ModelError(f"{path} lists no checksummed weights file")
-    return manifest
+    context = ContextStage(arrays["context_coef"], arrays["context_intercept"]) if has_context else None
+    return _assemble(manifest, arrays["coef"], arrays["intercept"], arrays["idf"], terms, directory, context)
 
 
 def _assemble(
@@ -339,16 +362,28 @@ def _assemble(
             "retrain it with `narratives train` so features and weights agree."
         )
     labels = manifest["labels"]
-    if coef.shape != (len(labels), len(terms) + _n_cues(config["cue_groups"])) or idf.shape != (len(terms),):
-        raise ModelError(f"{directory}: weight shapes do not match the vocabulary and labels")
-    if context is not None and (
-        manifest["context"].get("features") != list(CONTEXT_FEATURES)
-        or context.coef.shape != (len(labels), len(CONTEXT_FEATURES))
-        or context.intercept.shape != (len(labels),)
-    ):
+    expected = (len(labels), len(terms) + _n_cues(config["cue_groups"]))
+    if coef.shape != expected or intercept.shape != (len(labels),) or idf.shape != (len(terms),):
         raise ModelError(
-            f"{directory}: the context stage does not match this narratives' context features; retrain it"
+            f"{directory}: weight shapes (coef {coef.shape}, intercept {intercept.shape}, idf {idf.shape}) "
+            f"do not match {len(labels)} labels and {len(terms)} terms; retrain the model."
         )
+    for name, array in (("coef", coef), ("intercept", intercept), ("idf", idf)):
+        if not np.isfinite(array).all():
+            raise ModelError(
+                f"{directory}: weights.npz {name} holds NaN or infinite values; retrain the model."
+            )
+    if context is not None:
+        if (
+            manifest["context"]["features"] != list(CONTEXT_FEATURES)
+            or context.coef.shape != (len(labels), len(CONTEXT_FEATURES))
+            or context.intercept.shape != (len(labels),)
+        ):
+            raise ModelError(
+                f"{directory}: the context stage does not match this narratives' context features; retrain it"
+            )
+        if not (np.isfinite(context.coef).all() and np.isfinite(context.intercept).all()):
+            raise ModelError(f"{directory}: weights.npz context stage holds NaN or infinite values; retrain it")
     featurizer = ParagraphFeaturizer(
         min_df=config["min_df"],
         sublinear_tf=config["sublinear_tf"],

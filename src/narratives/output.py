@@ -1,20 +1,17 @@
-"""Writing classified paragraphs: table, JSONL and CSV records, and files written atomically."""
+"""Writing classified paragraphs: table, JSONL and CSV records (files are written by :mod:`narratives.safe_io`)."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from narratives.api import ClassifiedParagraph
 from narratives.labels import Label
+from narratives.safe_io import atomic_output
 
-__all__ = ["FORMATS", "RecordWriter", "atomic_output", "paragraph_record"]
+__all__ = ["FORMATS", "RecordWriter", "atomic_output", "csv_cell", "paragraph_record"]
 
 FORMATS = ("table", "jsonl", "csv")
 TEXT_WIDTH = 72
@@ -26,6 +23,9 @@ COLOURS = {
     Label.BOILERPLATE: "\033[90m",  # grey
 }
 _RESET = "\033[0m"
+#: A CSV cell starting with one of these runs as a formula in spreadsheets (CSV injection);
+#: such cells get a leading apostrophe, which spreadsheets show as plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "file",
     "index",
@@ -73,12 +73,13 @@ class RecordWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         if self.form == "jsonl":
-            self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.out.write(json.dumps(record, ensure_ascii=False))
+            self.out.write("\n")  # not concatenated: one copy of a huge paragraph's record is enough
         elif self._csv is not None:
             flat = {**record, **{f"p_{k}": v for k, v in record.get("probabilities", {}).items()}}
             if "explanation" in record:
                 flat["explanation"] = "; ".join(f"{f} {p:+.3f}" for f, p in record["explanation"])
-            self._csv.writerow(flat)
+            self._csv.writerow({key: csv_cell(value) for key, value in flat.items()})
         else:
             self.out.write(self._table_row(record))
 
@@ -97,33 +98,12 @@ class RecordWriter:
         return row
 
 
-@contextlib.contextmanager
-def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
-    """Open a temporary file beside ``path``; it replaces ``path`` only if the block finishes.
+def csv_cell(value: Any) -> Any:
+    """``value`` made safe to open in a spreadsheet: text starting like a formula gets a leading ``'``.
 
-    An error or Ctrl-C inside the block leaves any earlier ``path`` untouched and no
-    half-written file behind.
+    >>> csv_cell("=HYPERLINK(...)"), csv_cell("-3 dead"), csv_cell(0.5)
+    ("'=HYPERLINK(...)", "'-3 dead", 0.5)
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        mode = "wb" if binary else "w"
-        with os.fdopen(descriptor, mode, **({} if binary else {"encoding": "utf-8", "newline": ""})) as file:
-            yield file
-        os.chmod(temporary, _mode_for(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """The replaced file's permissions, or what a plain ``open`` would give a new file."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -3,7 +3,11 @@
 Loads and validates every label file, reports grouped cross-validation for our model
 and for a plain TF-IDF + logistic-regression baseline side by side, optionally runs
 the cue-group ablation, then fits on all labels and writes the model directory and
-its model card. With no ``--out`` it replaces the model shipped in the package.
+its model card. With no ``--out`` it replaces the model shipped in the package, but only
+when training from the project's own ``labels/`` (or with ``--replace-shipped``).
+The destination and the labels are checked before any work starts; the model is
+written to a temporary sibling folder and swapped in, so a failure leaves the
+previous model loadable.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from typing import Any
 import sklearn
 
 from narratives.cues import CUE_GROUPS
+from narratives.errors import OutputError, UsageError
 from narratives.labels import Label, LabelledParagraph, load_labels
-from narratives.model import DEFAULT_MODEL_DIR
+from narratives.model import DEFAULT_MODEL_DIR, check_model_destination
+from narratives.safe_io import same_file
 from narratives.training import (
     C_SWEEP,
     C_TOLERANCE,
@@ -31,6 +37,7 @@ from narratives.training import (
     C,
     CVReport,
     baseline_pipeline,
+    check_trainable,
     cross_validate,
     cross_validate_with_context,
     data_digest,
@@ -53,11 +60,30 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     return parser
 
 
-def run(labels_dir: Path, out: Path | None, ablation: bool = True, echo: Any = print) -> Path:
-    """Validate, evaluate, fit and write; returns the model directory written."""
+#: The labels the shipped model is trained from: ``labels/`` of the source tree it lives in.
+PROJECT_LABELS = DEFAULT_MODEL_DIR.parents[2] / "labels"
+
+
+def run(
+    labels_dir: Path,
+    out: Path | None,
+    ablation: bool = True,
+    echo: Any = print,
+    *,
+    replace_shipped: bool = False,
+) -> Path:
+    """Validate, evaluate, fit and write; returns the model directory written.
+
+    Raises :class:`UsageError` before any work when ``out`` would overwrite anything
+    but a model, or when ``out`` is None and ``labels_dir`` is not the project's own
+    ``labels/`` (unless ``replace_shipped``), and :class:`TrainingDataError` when the
+    labels are too few for grouped cross-validation.
+    """
     from narratives import __version__
 
+    out = model_destination(labels_dir, out, replace_shipped=replace_shipped)
     examples = load_labels(labels_dir)
+    check_trainable(examples, labels_dir)
     docs = {e.doc for e in examples}
     echo(f"{len(examples)} labelled paragraphs from {len(docs)} documents in {labels_dir}")
     out_of_fold = out_of_fold_probabilities(model_pipeline, examples)
@@ -81,7 +107,6 @@ def run(labels_dir: Path, out: Path | None, ablation: bool = True, echo: Any = p
         data_rows = _seeds_versus_corpus(examples, real_pages, shipped, echo)
         sweep = _regularisation_sweep(examples, real_pages, shipped, echo)
     model = fit_model(examples, out_of_fold=out_of_fold)
-    out = out or DEFAULT_MODEL_DIR
     metrics = {
         "folds": N_FOLDS,
         "grouped_by": "document",
@@ -122,6 +147,22 @@ def _real_text_figures(labels_dir: Path, digest: str) -> dict[str, Any] | None:
     if not isinstance(results, dict) or results.get("training_data_sha256") != digest:
         return None
     return results
+
+
+def model_destination(labels_dir: Path, out: Path | None, *, replace_shipped: bool = False) -> Path:
+    """Where ``narratives train`` may write, checked before training (:class:`UsageError` if nowhere)."""
+    if out is None:
+        if not (replace_shipped or (PROJECT_LABELS.is_dir() and same_file(labels_dir, PROJECT_LABELS))):
+            raise UsageError(
+                f"training from {labels_dir}, not the project's labels/: give --out DIR for the new model "
+                "(or --replace-shipped to overwrite the model shipped in the package)"
+            )
+        out = DEFAULT_MODEL_DIR
+    try:
+        check_model_destination(out)
+    except OutputError as error:
+        raise UsageError(str(error)) from error
+    return out
 
 
 #: A judged variant: (name or C, grouped-CV macro-F1, transfer macro-F1 or None without real pages).
@@ -380,7 +421,7 @@ def _real_text_section(real_text: dict[str, Any] | None) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run(args.labels, args.out, ablation=not args.skip_ablation)
+    run(args.labels, args.out, ablation=not args.skip_ablation, replace_shipped=args.replace_shipped)
     return 0
 
 

@@ -19,6 +19,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 
 from narratives.context import ContextStage, context_features
 from narratives.cues import CUE_GROUPS
+from narratives.errors import TrainingDataError
 from narratives.features import ParagraphFeaturizer
 from narratives.labels import Label, LabelledParagraph
 from narratives.model import Model
@@ -27,6 +28,7 @@ __all__ = [
     "FEATURE_CONFIG",
     "CVReport",
     "baseline_pipeline",
+    "check_trainable",
     "cross_validate",
     "cross_validate_with_context",
     "data_digest",
@@ -227,6 +229,34 @@ def cross_validate(
         pipeline = make().fit(list(texts[train]), list(truth[train]))
         predicted[test] = pipeline.predict(list(texts[test]))
     return CVReport(name, truth.tolist(), predicted.tolist())
+
+
+def check_trainable(examples: Sequence[LabelledParagraph], where: object, n_folds: int = N_FOLDS) -> None:
+    """Refuse (:class:`TrainingDataError`) labels too few or too uniform for grouped CV and fitting.
+
+    Checked before any work starts: at least ``n_folds`` documents, two labels, and two
+    labels left in every training fold, so a long run cannot fail halfway.
+    """
+    docs = {e.doc for e in examples}
+    labels = {e.label for e in examples}
+    if len(docs) < n_folds:
+        raise TrainingDataError(
+            f"{where}: {len(examples)} labelled paragraphs from {len(docs)} documents; {n_folds}-fold "
+            f"cross-validation grouped by document needs at least {n_folds} documents. Label more documents."
+        )
+    if len(labels) < 2:
+        raise TrainingDataError(
+            f"{where}: every paragraph is labelled {next(iter(labels), 'nothing')!s}; a classifier needs "
+            "at least two labels. Label paragraphs of other kinds too."
+        )
+    truth = [e.label.value for e in examples]
+    folds = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=SEED)
+    for number, (train, _) in enumerate(folds.split(truth, truth, [e.doc for e in examples]), start=1):
+        if len({truth[i] for i in train}) < 2:
+            raise TrainingDataError(
+                f"{where}: cross-validation fold {number} would train on one label only; "
+                "label more documents with paragraphs of several kinds."
+            )
 
 
 def data_digest(examples: Sequence[LabelledParagraph]) -> str:
