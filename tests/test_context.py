@@ -167,3 +167,16 @@ def test_headline_shape_agrees_with_its_regular_expression_definition(text):
         and not marker.match(text)
     )
     assert is_headline_shaped(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["'We will not leave,' says the ousted president", "12 officers held over a plot", "Will the generals hand back power?"],
+)
+def test_headlines_may_open_with_a_quote_or_a_number_and_end_with_a_question(text):
+    assert is_headline_like(text)
+
+
+def test_dates_and_scores_are_not_headlines():
+    assert not is_headline_like("Updated 14:05, 3 March 2024")
+    assert not is_headline_like("Rangers 2, Celtic 1 at Ibrox")

@@ -81,8 +81,8 @@ def headline_runs(texts: Sequence[str], document_sizes: Sequence[int] | None = N
 # -- the learned context stage ---------------------------------------------------------
 
 #: How far above the first paragraph of body prose the article's own headline may sit
-#: (bylines, datelines and a standfirst usually come in between).
-OWN_HEADLINE_WINDOW = 6
+#: (bylines, datelines, captions and share lines come in between on real pages).
+OWN_HEADLINE_WINDOW = 10
 #: A paragraph of at least this many words is body prose whatever its shape; from
 #: ``MIN_PROSE_WORDS`` up it is prose when it does not look like a headline.
 LONG_PROSE_WORDS = 30
@@ -92,6 +92,8 @@ _NOT_HEADLINE_LEXICONS = frozenset(
     i for i, name in enumerate(LEXICONS) if name in ("date", "clock", "byline", "furniture", "credit")
 )
 _NOT_HEADLINE_MARKS = "|·›»/@"
+_OPENING_QUOTES = "'\"‘“"
+_NUMBER = re.compile(r"\d[\d,.:]*")
 #: Names of the context features, in column order (recorded in the model manifest).
 CONTEXT_FEATURES = (
     *(f"log_p_{label.value}" for label in sorted(Label, key=lambda label: label.value)),
@@ -106,14 +108,21 @@ def _is_prose(text: str) -> bool:
 
 
 def is_headline_like(text: str) -> bool:
-    """Shaped like a headline (a final ``?`` or ``!`` allowed) and not a dateline, byline or credit."""
+    """Shaped like a headline and not a dateline, byline, credit or site name.
+
+    Unlike :func:`is_headline_shaped`, a final ``?`` or ``!`` is allowed, and so is an
+    opening quote or number ("'Surge' makes the list", "10,000 sites infected").
+    """
     body = text[:-1] if text.endswith(("?", "!")) else text
-    if not body or not is_headline_shaped(body) or any(mark in body for mark in _NOT_HEADLINE_MARKS):
+    opening = body.lstrip(_OPENING_QUOTES)[:1]
+    if not (opening.isupper() or opening.isdigit()) or _ends_like_sentence(body) or _LIST_MARKER.match(body):
+        return False
+    if not 2 <= len(body.split()) <= MAX_HEADLINE_WORDS or any(mark in body for mark in _NOT_HEADLINE_MARKS):
         return False
     tokens = TOKEN_PATTERN.findall(body.lower())
     if len(tokens) < 4 or body.lower().startswith(BYLINE_OPENINGS):
         return False
-    if sum(any(c.isdigit() for c in token) for token in tokens) > 1:
+    if len(_NUMBER.findall(body)) > 1:  # dates, times, scores
         return False
     return not any(_NOT_HEADLINE_LEXICONS.intersection(lexicon_hits(token)) for token in tokens)
 
