@@ -170,10 +170,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         help="without --out, overwrite the model shipped in the package even when --labels is another folder",
     )
     parser.add_argument(
-        "--skip-ablation",
+        "--ablation",
         action="store_true",
-        help="skip the cue-group and data ablations (faster; the model card then omits them)",
+        help="also run the cue-group ablation, the data comparison and the C sweep (several minutes) "
+        "and put them in the model card",
     )
+    # The default since the ablation became opt-in; still accepted so old scripts keep working.
+    parser.add_argument("--skip-ablation", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -231,7 +234,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "train":
         from narratives.train import run
 
-        run(args.labels, args.out, ablation=not args.skip_ablation, replace_shipped=args.replace_shipped)
+        run(args.labels, args.out, ablation=args.ablation and not args.skip_ablation, replace_shipped=args.replace_shipped)
         return EXIT_OK
     if args.command == "info":
         return _info(args.model, out)

@@ -67,7 +67,7 @@ PROJECT_LABELS = DEFAULT_MODEL_DIR.parents[2] / "labels"
 def run(
     labels_dir: Path,
     out: Path | None,
-    ablation: bool = True,
+    ablation: bool = False,
     echo: Any = print,
     *,
     replace_shipped: bool = False,
@@ -421,7 +421,7 @@ def _real_text_section(real_text: dict[str, Any] | None) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run(args.labels, args.out, ablation=not args.skip_ablation, replace_shipped=args.replace_shipped)
+    run(args.labels, args.out, ablation=args.ablation and not args.skip_ablation, replace_shipped=args.replace_shipped)
     return 0
 
 
