@@ -173,3 +173,13 @@ def test_whitespace_set_is_isspace_plus_invisible_characters():
 
     spaces = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
     assert set(WHITESPACE) == spaces | {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+
+
+@pytest.mark.parametrize("cut", [1, 2, 3])
+def test_a_wrapped_line_cut_early_mid_sentence_still_joins(cut):
+    """Wire copy with a line shortened (a garbled character, an uneven wrap) stays one paragraph."""
+    lines = textwrap.wrap(PROSE_A, 66)
+    before, after = lines[cut - 1].rsplit(" ", 2)[0], lines[cut - 1].split(" ")[-2:]
+    lines[cut - 1], lines[cut] = before, " ".join(after) + " " + lines[cut]
+    assert all(not line.endswith(".") for line in lines[: cut])
+    assert [" ".join(t.split()) for t in texts("\n".join(lines))] == [PROSE_A]

@@ -15,6 +15,8 @@ The rule, in order:
 4. In a hard-wrapped block two lines are joined when the first is *full*: the next
    line's first word would not have fitted on it within the block's width, and it
    is at least half that width. A short line or a list marker ends the paragraph.
+   A line of at least half the width that stops after a word (no full stop) is
+   joined too: a paragraph does not end mid-sentence.
 
 Paragraph text never carries leading or trailing whitespace, and
 ``source[p.start:p.end] == p.text`` always holds.
@@ -149,6 +151,13 @@ def _paragraph_spans(block: list[_Line]) -> list[tuple[int, int]]:
     ]
     if not _is_wrapped_prose(breaks, wrapped, width):
         return [(line.start, line.end) for line in block]
+    # In wrapped prose a paragraph does not end mid-sentence: a line of at least half
+    # the width that stops without a full stop was wrapped early (uneven wire copy, a
+    # garbled character that shortened the line), whatever the next word's length.
+    wrapped = [
+        joined or _stops_mid_sentence(before, after, width)
+        for joined, (before, after) in zip(wrapped, breaks)
+    ]
     spans = [(block[0].start, block[0].end)]
     for (_, after), joined in zip(breaks, wrapped):
         if joined:
@@ -179,6 +188,17 @@ def _is_wrap(before: _Line, after: _Line, *, after_is_full: bool) -> bool:
     # sentence is a new item ("Read also: ...", a headline), not the paragraph's tail.
     starts_item = not after_is_full and not after.text.endswith(_SENTENCE_END)
     return not (before.text.endswith(_SENTENCE_END) and starts_item)
+
+
+def _stops_mid_sentence(before: _Line, after: _Line, width: int) -> bool:
+    """A prose line cut after a word ("... down from Thursday at" / "$24.60 a barrel.")."""
+    last = before.text[-1]
+    return (
+        2 * len(before.text) >= width
+        and (last.islower() or last.isdigit())
+        and not _LIST_MARKER.match(before.text)
+        and not _LIST_MARKER.match(after.text)
+    )
 
 
 def _is_full(before: _Line, after: _Line, width: int) -> bool:
