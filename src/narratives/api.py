@@ -343,13 +343,16 @@ def _score_batch(texts: list[str], model: Model) -> _BatchScores:
     judged = _Judged(texts, spans, counts)
     if not len(judged):
         return _BatchScores(spans, counts, np.zeros((0, len(model.classes_))))
+    # An ordinary batch is cut into a list once (the context stage reads paragraphs by
+    # index); only a batch larger than one chunk stays a view, to keep memory flat.
+    paragraphs: Sequence[str] = judged[0 : len(judged)] if len(judged) <= CHUNK else judged
     probabilities = np.concatenate(
         [
-            model.predict_proba_features(model.transform(judged[start : start + CHUNK]))
-            for start in range(0, len(judged), CHUNK)
+            model.predict_proba_features(model.transform(paragraphs[start : start + CHUNK]))
+            for start in range(0, len(paragraphs), CHUNK)
         ]
     )
-    probabilities = model.revise(probabilities, judged, counts.tolist())
+    probabilities = model.revise(probabilities, paragraphs, counts.tolist())
     return _BatchScores(spans, counts, probabilities)
 
 
