@@ -106,6 +106,12 @@ class _Pairs:
         return np.asarray(table[self.left, self.right]).ravel()
 
 
+def _csr(data: np.ndarray, columns: np.ndarray, rows: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """A CSR matrix from entries already in row order (columns sorted within each row)."""
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
+    return sp.csr_matrix((data, columns, indptr), shape=shape)
+
+
 class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
     """TF-IDF over word 1-2 grams, followed by scaled cue-feature columns.
 
@@ -178,9 +184,10 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
         ids = np.fromiter(map(table.ids.get, flat, [-1] * len(flat)), dtype=np.int64, count=len(flat))
         owner = np.repeat(np.arange(len(texts)), n_tokens)
         pairs = _Pairs(ids, owner)
-        words = self._tfidf(table, ids, owner, pairs, len(texts))
+        n = len(texts)
+        data, columns, rows = self._tfidf(table, ids, owner, pairs, n)
         if not self.cue_groups:
-            return words
+            return _csr(data, columns, rows, (n, len(self.vocabulary_)))
         lexicon_counts = self._lexicon_counts(table, flat, ids, owner, len(texts))
         phrase_bits = pairs.look_up(table.phrase_bits)
         phrase_counts = {}
@@ -188,8 +195,17 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
             in_group = (phrase_bits >> g) & 1 == 1
             phrase_counts[name] = np.bincount(pairs.owner[in_group], minlength=len(texts)).astype(np.float64)
         batch = CueBatch(texts, lowered, n_tokens, lexicon_counts, phrase_counts)
-        return sp.hstack(
-            [words, sp.csr_matrix(cue_matrix(batch, self.cue_groups) * self.cue_weight)], format="csr"
+        cues = cue_matrix(batch, self.cue_groups) * self.cue_weight
+        # The cue columns follow the TF-IDF columns; their non-zero entries are appended to
+        # each row directly (what ``sp.hstack`` gives, without its format conversions).
+        cue_rows, cue_columns = np.nonzero(cues)
+        rows = np.concatenate([rows, cue_rows])
+        order = np.argsort(rows, kind="stable")  # each row: its words, then its cues
+        return _csr(
+            np.concatenate([data, cues[cue_rows, cue_columns]])[order],
+            np.concatenate([columns, cue_columns + len(self.vocabulary_)])[order],
+            rows[order],
+            (n, len(self.vocabulary_) + cues.shape[1]),
         )
 
     def _token_table(self) -> _TokenTable:
@@ -200,7 +216,8 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
 
     def _tfidf(
         self, table: _TokenTable, ids: np.ndarray, owner: np.ndarray, pairs: _Pairs, n: int
-    ) -> sp.csr_matrix:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """TF-IDF entries as ``(values, columns, rows)``, in row order, columns sorted within a row."""
         unigram = table.unigram_column[ids]
         known = unigram >= 0
         rows, columns = [owner[known]], [unigram[known]]
@@ -208,20 +225,21 @@ class ParagraphFeaturizer(TransformerMixin, BaseEstimator):
         found = bigram >= 0
         rows.append(pairs.owner[found])
         columns.append(bigram[found])
-        row, column = np.concatenate(rows), np.concatenate(columns)
-        counts = sp.csr_matrix(
-            (np.ones(len(row), dtype=np.float64), (row, column)), shape=(n, len(self.vocabulary_))
-        )
-        counts.sum_duplicates()
+        width = len(self.vocabulary_)
+        # Each (row, column) as one number: sorting and counting them gives the summed
+        # counts in canonical CSR order, as scipy's ``sum_duplicates`` would.
+        cells, counts = np.unique(np.concatenate(rows) * width + np.concatenate(columns), return_counts=True)
+        entry_rows = cells // width
+        entry_columns = cells - entry_rows * width
+        data = counts.astype(np.float64)
         if self.sublinear_tf:
-            np.log(counts.data, out=counts.data)
-            counts.data += 1.0
-        counts.data *= self.idf_[counts.indices]
+            np.log(data, out=data)
+            data += 1.0
+        data *= self.idf_[entry_columns]
         # L2-normalise rows as sklearn's ``normalize`` does (same sums, same order), without
         # its input validation, which costs more than the arithmetic on small batches.
-        entry_rows = np.repeat(np.arange(n), np.diff(counts.indptr))
-        counts.data /= np.sqrt(np.bincount(entry_rows, weights=counts.data**2, minlength=n))[entry_rows]
-        return counts
+        data /= np.sqrt(np.bincount(entry_rows, weights=data**2, minlength=n))[entry_rows]
+        return data, entry_columns, entry_rows
 
     @staticmethod
     def _lexicon_counts(
