@@ -37,6 +37,7 @@ from typing import Any
 from narratives import classify_many, load_labels, split_paragraphs
 from narratives.labels import Label
 from narratives.model import Model, load_model
+from narratives.safe_io import atomic_output
 from narratives.training import CVReport, baseline_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +51,12 @@ Labeller = Callable[[Sequence[str]], list[list[Span]]]
 
 FOUR = tuple(label.value for label in Label)
 TO_SUBJECTIVITY = {"reported_fact": "OBJ", "boilerplate": "OBJ", "opinion": "SUBJ", "speculation": "SUBJ"}
-TO_CONTENT = {"reported_fact": "content", "speculation": "content", "opinion": "content", "boilerplate": "boilerplate"}
+TO_CONTENT = {
+    "reported_fact": "content",
+    "speculation": "content",
+    "opinion": "content",
+    "boilerplate": "boilerplate",
+}
 L3S_CONTENT = {"headline": "content", "fulltext": "content"}
 L3S_BOILERPLATE = {"not_content", "related", "supplemental"}
 
@@ -228,7 +234,9 @@ def available_sets(realdev: Path, names: Sequence[str] = tuple(LOADERS)) -> Iter
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--realdev", type=Path, default=DEFAULT_REALDEV, help="folder of the real sets")
     parser.add_argument("--model", type=Path, help="model directory (default: the shipped model)")
     parser.add_argument("--sets", default=",".join(LOADERS), help=f"comma-separated, of {list(LOADERS)}")
@@ -261,12 +269,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             entry = results["sets"][real.name][name]
             print(entry["report"])
             if "own_headline_content_share" in entry:
-                print(f"  own headline labelled content on {entry['own_headline_content_share']:.0%} of pages")
+                print(
+                    f"  own headline labelled content on {entry['own_headline_content_share']:.0%} of pages"
+                )
         print()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = args.out.with_name(args.out.name + ".part")
-    temporary.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    temporary.replace(args.out)
+    with atomic_output(args.out) as handle:
+        handle.write(json.dumps(results, indent=1) + "\n")
     print(f"wrote {args.out}")
     return 0
 

@@ -31,6 +31,7 @@ from benchmarks.measure import interleaved_medians, loglog_slope, median_seconds
 from benchmarks.plot import plot_throughput
 from narratives import classify, load_labels, split_paragraphs
 from narratives.model import DEFAULT_MODEL_DIR, _load, load_model
+from narratives.safe_io import atomic_output
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -210,9 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results["plot"] = plot_throughput(by_size, args.out.with_suffix(".png"))
     results["wall_seconds"] = time.perf_counter() - began
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(args.out)
+    with atomic_output(args.out) as handle:
+        handle.write(json.dumps(results, indent=2) + "\n")
     print(f"{results['plot']}\nwrote {args.out} in {results['wall_seconds']:.1f} s")
     return 0
 

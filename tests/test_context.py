@@ -171,7 +171,11 @@ def test_headline_shape_agrees_with_its_regular_expression_definition(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["'We will not leave,' says the ousted president", "12 officers held over a plot", "Will the generals hand back power?"],
+    [
+        "'We will not leave,' says the ousted president",
+        "12 officers held over a plot",
+        "Will the generals hand back power?",
+    ],
 )
 def test_headlines_may_open_with_a_quote_or_a_number_and_end_with_a_question(text):
     assert is_headline_like(text)

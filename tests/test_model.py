@@ -183,7 +183,7 @@ def _plant_pickle(model_dir: Path, marker: Path) -> None:
 def test_swapped_weights_are_refused_by_checksum(model_copy, tmp_path):
     marker = tmp_path / "pwned"
     _plant_pickle(model_copy, marker)
-    with pytest.raises(ModelError, match="checksum|bytes, not the"):
+    with pytest.raises(ModelError, match=r"checksum|bytes, not the"):
         load_model(model_copy)
     assert not marker.exists()
 

@@ -181,5 +181,5 @@ def test_a_wrapped_line_cut_early_mid_sentence_still_joins(cut):
     lines = textwrap.wrap(PROSE_A, 66)
     before, after = lines[cut - 1].rsplit(" ", 2)[0], lines[cut - 1].split(" ")[-2:]
     lines[cut - 1], lines[cut] = before, " ".join(after) + " " + lines[cut]
-    assert all(not line.endswith(".") for line in lines[: cut])
+    assert all(not line.endswith(".") for line in lines[:cut])
     assert [" ".join(t.split()) for t in texts("\n".join(lines))] == [PROSE_A]

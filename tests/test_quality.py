@@ -41,7 +41,9 @@ def _write_stand_ins(folder: Path) -> None:
     paragraphs = []
     for block in document.split("\n\n"):
         start = document.index(block)
-        paragraphs.append({"start": start, "end": start + len(block), "text": block, "label": "reported_fact"})
+        paragraphs.append(
+            {"start": start, "end": start + len(block), "text": block, "label": "reported_fact"}
+        )
     record = {"doc": "a", "text": document, "paragraphs": paragraphs}
     (folder / "mpqa_coup_dev.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
     (folder / "checkthat2025_en").mkdir()

@@ -234,7 +234,12 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "train":
         from narratives.train import run
 
-        run(args.labels, args.out, ablation=args.ablation and not args.skip_ablation, replace_shipped=args.replace_shipped)
+        run(
+            args.labels,
+            args.out,
+            ablation=args.ablation and not args.skip_ablation,
+            replace_shipped=args.replace_shipped,
+        )
         return EXIT_OK
     if args.command == "info":
         return _info(args.model, out)

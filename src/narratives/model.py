@@ -179,11 +179,17 @@ class Model:
 
         featurizer = self.featurizer
         terms = sorted(featurizer.vocabulary_, key=featurizer.vocabulary_.__getitem__)
-        context = {} if self.context is None else {
-            "context_coef": self.context.coef, "context_intercept": self.context.intercept
-        }
+        context = (
+            {}
+            if self.context is None
+            else {"context_coef": self.context.coef, "context_intercept": self.context.intercept}
+        )
         _write_npz(
-            directory / "weights.npz", coef=self.coef_, intercept=self.intercept_, idf=featurizer.idf_, **context
+            directory / "weights.npz",
+            coef=self.coef_,
+            intercept=self.intercept_,
+            idf=featurizer.idf_,
+            **context,
         )
         (directory / "vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
@@ -383,7 +389,9 @@ def _assemble(
                 f"{directory}: the context stage does not match this narratives' context features; retrain it"
             )
         if not (np.isfinite(context.coef).all() and np.isfinite(context.intercept).all()):
-            raise ModelError(f"{directory}: weights.npz context stage holds NaN or infinite values; retrain it")
+            raise ModelError(
+                f"{directory}: weights.npz context stage holds NaN or infinite values; retrain it"
+            )
     featurizer = ParagraphFeaturizer(
         min_df=config["min_df"],
         sublinear_tf=config["sublinear_tf"],

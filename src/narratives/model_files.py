@@ -93,7 +93,9 @@ def load_arrays(data: bytes, path: Path) -> dict[str, np.ndarray]:
             plain = {f"{name}.npy" for name in WEIGHT_ARRAYS}
             with_context = plain | {f"{name}.npy" for name in CONTEXT_ARRAYS}
             if set(members) not in (plain, with_context):
-                raise ValueError(f"holds {sorted(members)[:6]}, expected {sorted(with_context)} or without the context arrays")
+                raise ValueError(
+                    f"holds {sorted(members)[:6]}, expected {sorted(with_context)} or without the context arrays"
+                )
             return {name.removesuffix(".npy"): _read_array(archive, info) for name, info in members.items()}
     except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, MemoryError) as error:
         raise ModelError(f"{path} is not a plain-array weights file ({error}). {_RETRAIN}") from error

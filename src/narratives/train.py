@@ -92,7 +92,9 @@ def run(
         [e.label.value for e in examples],
         [LABELS_SORTED[i] for i in out_of_fold.argmax(axis=1)],
     )
-    ours = cross_validate_with_context("narratives, with page context (as classify() runs)", examples, out_of_fold)
+    ours = cross_validate_with_context(
+        "narratives, with page context (as classify() runs)", examples, out_of_fold
+    )
     baseline = cross_validate(
         "baseline (TfidfVectorizer(1,2) + LogisticRegression)", baseline_pipeline, examples
     )
@@ -421,7 +423,12 @@ def _real_text_section(real_text: dict[str, Any] | None) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run(args.labels, args.out, ablation=args.ablation and not args.skip_ablation, replace_shipped=args.replace_shipped)
+    run(
+        args.labels,
+        args.out,
+        ablation=args.ablation and not args.skip_ablation,
+        replace_shipped=args.replace_shipped,
+    )
     return 0
 
 

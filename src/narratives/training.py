@@ -131,7 +131,9 @@ def document_sizes(examples: Sequence[LabelledParagraph]) -> list[int]:
     return [len(list(run)) for _, run in groupby(e.doc for e in examples)]
 
 
-def _folds(examples: Sequence[LabelledParagraph], n_folds: int = N_FOLDS) -> list[tuple[np.ndarray, np.ndarray]]:
+def _folds(
+    examples: Sequence[LabelledParagraph], n_folds: int = N_FOLDS
+) -> list[tuple[np.ndarray, np.ndarray]]:
     truth = [e.label.value for e in examples]
     folds = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=SEED)
     return list(folds.split(np.zeros(len(truth)), truth, [e.doc for e in examples]))
