@@ -44,9 +44,13 @@ _LIST_MARKER = re.compile(r"(?:[-*+•▪●]|\d{1,3}[.)])\s")
 
 def is_headline_shaped(text: str) -> bool:
     """Short, capitalised, no list marker, and not ending like a sentence (cheapest tests first)."""
+    return text[:1].isupper() and _shaped_after_opening(text)
+
+
+def _shaped_after_opening(text: str) -> bool:
+    """The tests of :func:`is_headline_shaped` other than its capital opening."""
     return (
-        text[:1].isupper()
-        and not _ends_like_sentence(text)
+        not _ends_like_sentence(text)
         and not _LIST_MARKER.match(text)
         and 2 <= len(text.split()) <= MAX_HEADLINE_WORDS
     )
@@ -115,9 +119,9 @@ def is_headline_like(text: str) -> bool:
     """
     body = text[:-1] if text.endswith(("?", "!")) else text
     opening = body.lstrip(_OPENING_QUOTES)[:1]
-    if not (opening.isupper() or opening.isdigit()) or _ends_like_sentence(body) or _LIST_MARKER.match(body):
+    if not (opening.isupper() or opening.isdigit()) or not _shaped_after_opening(body):
         return False
-    if not 2 <= len(body.split()) <= MAX_HEADLINE_WORDS or any(mark in body for mark in _NOT_HEADLINE_MARKS):
+    if any(mark in body for mark in _NOT_HEADLINE_MARKS):
         return False
     tokens = TOKEN_PATTERN.findall(body.lower())
     if len(tokens) < 4 or body.lower().startswith(BYLINE_OPENINGS):
@@ -175,7 +179,7 @@ class ContextStage:
     Only features that carried to real pages are used: the paragraph's own
     probabilities, whether it sits in a run of other headlines, and whether it is the
     page's own headline. Neighbours' probabilities, position and length fitted the
-    team's page layouts and lowered every real-text figure (see MODEL_CARD.md).
+    team's page layouts and lowered every real-text figure (README, "How good it is").
     """
 
     coef: np.ndarray  # (n_classes, len(CONTEXT_FEATURES))
