@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice, repeat
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -21,14 +21,23 @@ from narratives.labels import Label
 from narratives.model import Model, load_model
 from narratives.paragraphs import paragraph_spans
 
+if TYPE_CHECKING:
+    from narratives.html import HtmlBlock, HtmlPage
+
 __all__ = [
     "ClassifiedParagraph",
     "FileResult",
     "classify",
     "classify_files",
+    "classify_html",
     "classify_many",
     "iter_classify",
 ]
+
+#: How input texts are read: ``"text"`` as plain text, ``"html"`` as web pages,
+#: ``"auto"`` as pages when they look like HTML (:func:`narratives.html.looks_like_html`).
+InputFormat = Literal["text", "html", "auto"]
+INPUT_FORMATS = ("text", "html", "auto")
 
 #: Lines of text per batch (a line count bounds the paragraph count from above):
 #: big enough that per-call overhead vanishes, small enough to keep memory flat.
@@ -59,10 +68,13 @@ class ClassifiedParagraph:
     label: Label
     confidence: float
     probabilities: Mapping[Label, float]
+    #: For a paragraph read from HTML, the block it came from and what the markup says
+    #: about it (tag, heading level, link density, page zones); ``None`` for plain text.
+    block: HtmlBlock | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict; labels as their string values."""
-        return {
+        """Plain JSON-ready dict; labels as their string values; ``tag`` for paragraphs from HTML."""
+        row = {
             "index": self.index,
             "start": self.start,
             "end": self.end,
@@ -71,6 +83,9 @@ class ClassifiedParagraph:
             "probabilities": {label.value: p for label, p in self.probabilities.items()},
             "text": self.text,
         }
+        if self.block is not None:
+            row["tag"] = self.block.tag
+        return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +95,8 @@ class FileResult:
     path: str
     paragraphs: list[ClassifiedParagraph] | None
     error: str | None = None
+    #: The page's ``<title>`` when the file was read as HTML.
+    title: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -104,22 +121,46 @@ def classify(text: str, *, model: Model | None = None) -> list[ClassifiedParagra
     return _assemble([text], _score_batch([text], model), model.classes_)[0]
 
 
+def classify_html(
+    html: str | bytes, *, url: str | None = None, model: Model | None = None
+) -> list[ClassifiedParagraph]:
+    """Read a web page and label each of its blocks (paragraphs, headings, list items, captions ...).
+
+    Needs the ``html`` extra (``pip install 'narratives[html]'``). Bytes are decoded by
+    the page's declared charset; what a reader never sees (scripts, styles, hidden
+    elements) is dropped and every visible word lands in exactly one paragraph.
+    Offsets are into the page's extracted text (the blocks joined by blank lines), and
+    each paragraph carries its ``block``: the markup facts the model's structure stage
+    used. A page with no text gives ``[]``.
+    """
+    from narratives.html import read_html
+
+    page = read_html(html, url=url)
+    model = model or load_model()
+    return _assemble([page], _score_batch([page], model), model.classes_)[0]
+
+
 def classify_many(
     texts: Iterable[str],
     *,
     model: Model | None = None,
     n_jobs: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    input_format: InputFormat = "text",
 ) -> list[list[ClassifiedParagraph]]:
     """Classify many documents; equal to ``[classify(t) for t in texts]`` for any ``n_jobs``.
 
+    With ``input_format="html"`` every text (``str`` or ``bytes``) is a web page, read
+    as :func:`classify_html` reads it; with ``"auto"``, those that look like HTML are.
     See :func:`iter_classify` for batching and parallelism. If reading ``texts`` fails,
     the error is raised with a note saying how many texts were classified before it;
     use :func:`iter_classify` to keep those results.
     """
     results: list[list[ClassifiedParagraph]] = []
     try:
-        results.extend(iter_classify(texts, model=model, n_jobs=n_jobs, batch_size=batch_size))
+        results.extend(
+            iter_classify(texts, model=model, n_jobs=n_jobs, batch_size=batch_size, input_format=input_format)
+        )
     except Exception as error:
         error.add_note(
             f"classify_many: {len(results)} texts were classified before this error; "
@@ -135,8 +176,13 @@ def iter_classify(
     model: Model | None = None,
     n_jobs: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    input_format: InputFormat = "text",
 ) -> Iterator[list[ClassifiedParagraph]]:
     """Yield ``classify(text)`` for each text of any iterable, in input order.
+
+    ``input_format`` is ``"text"``, ``"html"`` (each text, ``str`` or ``bytes``, is a web
+    page, labelled as :func:`classify_html` labels it) or ``"auto"`` (pages where they
+    look like HTML, plain text otherwise).
 
     Texts are read lazily, in the caller's thread, and grouped into batches of about
     ``batch_size`` lines (or 256 times as many characters); each batch is split,
@@ -157,7 +203,9 @@ def iter_classify(
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     _check_n_jobs(n_jobs)
-    return _iterate(texts, model or load_model(), n_jobs, batch_size)
+    if input_format not in INPUT_FORMATS:
+        raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {input_format!r}")
+    return _iterate(texts, model or load_model(), n_jobs, batch_size, input_format)
 
 
 def _check_n_jobs(n_jobs: object) -> None:
@@ -222,9 +270,13 @@ class _BatchScores:
 
 
 def _iterate(
-    texts: Iterable[str], model: Model, n_jobs: int | None, batch_size: int
+    texts: Iterable[str],
+    model: Model,
+    n_jobs: int | None,
+    batch_size: int,
+    input_format: InputFormat = "text",
 ) -> Iterator[list[ClassifiedParagraph]]:
-    batches = _batches(texts, batch_size)
+    batches = _batches(texts, batch_size, input_format)
     if _runs_serially(n_jobs):
         for batch in batches:  # _batches yields the texts read before a failure, then raises
             yield from _assemble(batch, _score_batch(batch, model), model.classes_)
@@ -270,18 +322,26 @@ def _runs_serially(n_jobs: int | None) -> bool:
     return effective_n_jobs(n_jobs) == 1
 
 
-def _batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
-    """Consecutive texts, closed at ``batch_size`` lines or ``CHARACTERS_PER_LINE`` times as many characters."""
-    batch: list[str] = []
+def _batches(
+    texts: Iterable[str], batch_size: int, input_format: InputFormat = "text"
+) -> Iterator[list[str | HtmlPage]]:
+    """Consecutive documents, closed at ``batch_size`` lines or ``CHARACTERS_PER_LINE`` times as many characters.
+
+    HTML pages are read here, in the caller's thread; a page counts one line per block.
+    """
+    batch: list[str | HtmlPage] = []
     lines = characters = 0
     failure: Exception | None = None
     try:
         for text in texts:
-            if not isinstance(text, str):
-                raise TypeError(_type_message(text))
-            batch.append(text)
-            lines += text.count("\n") + 1
-            characters += len(text)
+            document = _read(text, input_format)
+            batch.append(document)
+            if isinstance(document, str):
+                lines += document.count("\n") + 1
+                characters += len(document)
+            else:
+                lines += len(document.blocks) + 1
+                characters += len(document.text)
             if lines >= batch_size or characters >= batch_size * CHARACTERS_PER_LINE:
                 yield batch
                 batch, lines, characters = [], 0, 0
@@ -291,6 +351,24 @@ def _batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
         yield batch
     if failure is not None:
         raise failure
+
+
+def _read(text: object, input_format: InputFormat) -> str | HtmlPage:
+    """One input as a document: the text itself, or the page read from its HTML."""
+    if input_format == "text" or (input_format == "auto" and isinstance(text, str)):
+        if not isinstance(text, str):
+            raise TypeError(_type_message(text))
+        if input_format == "text":
+            return text
+    from narratives.html import decode_html, looks_like_html, read_html
+
+    if isinstance(text, (bytes, bytearray)) and input_format == "auto":
+        text = decode_html(bytes(text))
+    if input_format == "auto" and not looks_like_html(text):
+        return text
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise TypeError(f"expected a page as str or bytes, got {type(text).__name__}")
+    return read_html(bytes(text) if isinstance(text, bytearray) else text)
 
 
 class _Judged(Sequence[str]):
@@ -334,12 +412,18 @@ class _Judged(Sequence[str]):
             yield from self[start : start + CHUNK]
 
 
-def _score_batch(texts: list[str], model: Model) -> _BatchScores:
+def _score_batch(documents: list[str | HtmlPage], model: Model) -> _BatchScores:
     """Split, featurise (a chunk of paragraphs at a time) and score one batch; runs in workers too."""
-    documents = [paragraph_spans(text) for text in texts]
-    counts = np.fromiter(map(len, documents), dtype=np.int64, count=len(texts))
-    spans = np.array([span for spans in documents for span in spans], dtype=np.int64).reshape(-1, 2)
-    del documents  # a list of tuples costs several times the array
+    texts = [_text_of(document) for document in documents]
+    spans_of = [
+        paragraph_spans(document)
+        if isinstance(document, str)
+        else [(b.start, b.end) for b in document.blocks]
+        for document in documents
+    ]
+    counts = np.fromiter(map(len, spans_of), dtype=np.int64, count=len(texts))
+    spans = np.array([span for spans in spans_of for span in spans], dtype=np.int64).reshape(-1, 2)
+    del spans_of  # a list of tuples costs several times the array
     judged = _Judged(texts, spans, counts)
     if not len(judged):
         return _BatchScores(spans, counts, np.zeros((0, len(model.classes_))))
@@ -352,12 +436,47 @@ def _score_batch(texts: list[str], model: Model) -> _BatchScores:
             for start in range(0, len(paragraphs), CHUNK)
         ]
     )
-    probabilities = model.revise(probabilities, paragraphs, counts.tolist())
+    if all(isinstance(document, str) for document in documents):
+        probabilities = model.revise(probabilities, paragraphs, counts.tolist())
+    else:
+        probabilities = _revise_mixed(documents, paragraphs, counts, probabilities, model)
     return _BatchScores(spans, counts, probabilities)
 
 
+def _text_of(document: str | HtmlPage) -> str:
+    return document if isinstance(document, str) else document.text
+
+
+def _revise_mixed(
+    documents: list[str | HtmlPage],
+    paragraphs: Sequence[str],
+    counts: np.ndarray,
+    probabilities: np.ndarray,
+    model: Model,
+) -> np.ndarray:
+    """Page context for plain texts, the structure stage for HTML pages, each on its own rows."""
+    from narratives.structure import structure_facts
+
+    revised = probabilities.copy()
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)
+    is_page = np.fromiter((not isinstance(d, str) for d in documents), dtype=bool, count=len(documents))
+    for page_kind in (False, True):
+        chosen = np.flatnonzero((is_page == page_kind) & (counts > 0))
+        if not len(chosen):
+            continue
+        rows = np.concatenate([np.arange(starts[i], starts[i] + counts[i]) for i in chosen])
+        texts = [paragraphs[i] for i in rows.tolist()]
+        sizes = counts[chosen].tolist()
+        if page_kind:
+            facts = np.vstack([structure_facts(documents[i].blocks, documents[i].title) for i in chosen])
+            revised[rows] = model.revise_blocks(probabilities[rows], texts, facts, sizes)
+        else:
+            revised[rows] = model.revise(probabilities[rows], texts, sizes)
+    return revised
+
+
 def _assemble(
-    texts: list[str], scores: _BatchScores, classes: tuple[Label, ...]
+    documents: list[str | HtmlPage], scores: _BatchScores, classes: tuple[Label, ...]
 ) -> list[list[ClassifiedParagraph]]:
     """Turn one batch's compact scores back into paragraphs, document by document.
 
@@ -366,21 +485,29 @@ def _assemble(
     """
     labels, confidences, mappings = _columns(scores.probabilities, classes)
     starts, ends = scores.spans.T.tolist() if len(labels) else ([], [])
-    documents = []
+    results = []
     offset = 0
-    for text, count in zip(texts, scores.counts.tolist()):
+    for document, count in zip(documents, scores.counts.tolist()):
         window = slice(offset, offset + count)
-        documents.append(
-            _paragraphs(
-                text,
-                starts[window],
-                ends[window],
-                range(count),
-                *(labels[window], confidences[window], mappings[window]),
-            )
+        paragraphs = _paragraphs(
+            _text_of(document),
+            starts[window],
+            ends[window],
+            range(count),
+            *(labels[window], confidences[window], mappings[window]),
         )
+        if not isinstance(document, str):
+            paragraphs = [_with_block(p, block) for p, block in zip(paragraphs, document.blocks)]
+        results.append(paragraphs)
         offset += count
-    return documents
+    return results
+
+
+def _with_block(paragraph: ClassifiedParagraph, block: HtmlBlock) -> ClassifiedParagraph:
+    return ClassifiedParagraph(*(getattr(paragraph, name) for name in _FIELDS[:-1]), block)
+
+
+_FIELDS = ("text", "start", "end", "index", "label", "confidence", "probabilities", "block")
 
 
 def _columns(

@@ -46,6 +46,7 @@ from narratives.model_files import (
     read_manifest,
 )
 from narratives.safe_io import replace_directory
+from narratives.structure import STRUCTURE_FEATURES, StructureStage
 
 __all__ = ["DEFAULT_MODEL_DIR", "FORMAT", "FORMAT_VERSION", "Model", "check_model_destination", "load_model"]
 
@@ -67,6 +68,7 @@ class Model:
         classes: Sequence[Label],
         manifest: dict[str, Any] | None = None,
         context: ContextStage | None = None,
+        structure: StructureStage | None = None,
     ) -> None:
         self.featurizer = featurizer
         self.coef_ = np.asarray(coef, dtype=np.float64)
@@ -75,6 +77,9 @@ class Model:
         self.manifest = manifest or {}
         #: The learned page-context stage :func:`narratives.classify` applies (None: none).
         self.context = context
+        #: The learned stage that revises HTML blocks by their markup (None: HTML pages
+        #: get the page-context stage, as plain text does).
+        self.structure = structure
         self._coef_t = np.ascontiguousarray(self.coef_.T)  # sparse rows @ dense columns: one C loop
         self._feature_names: np.ndarray | None = None
         #: Where a loaded or saved model lives: (directory, digest of its checksums);
@@ -119,6 +124,22 @@ class Model:
         if self.context is None:
             return probabilities
         return self.context.revise(probabilities, texts, document_sizes)
+
+    def revise_blocks(
+        self,
+        probabilities: np.ndarray,
+        texts: Sequence[str],
+        facts: np.ndarray,
+        document_sizes: Sequence[int],
+    ) -> np.ndarray:
+        """Probabilities of HTML blocks in page order, revised by the structure stage (if any).
+
+        ``facts`` are :func:`narratives.structure.structure_facts` of the blocks. A model
+        without a structure stage revises them as plain-text paragraphs.
+        """
+        if self.structure is None:
+            return self.revise(probabilities, texts, document_sizes)
+        return self.structure.revise(probabilities, texts, facts, document_sizes)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities of every label for each paragraph text; rows sum to 1."""
@@ -184,6 +205,13 @@ class Model:
             if self.context is None
             else {"context_coef": self.context.coef, "context_intercept": self.context.intercept}
         )
+        if self.structure is not None:
+            if self.context is None:
+                raise ValueError("a model with a structure stage needs a context stage too")
+            context |= {
+                "structure_coef": self.structure.coef,
+                "structure_intercept": self.structure.intercept,
+            }
         _write_npz(
             directory / "weights.npz",
             coef=self.coef_,
@@ -206,6 +234,7 @@ class Model:
                 "lexicon_fingerprint": lexicon_fingerprint(),
             },
             "context": None if self.context is None else {"features": list(CONTEXT_FEATURES)},
+            "structure": None if self.structure is None else {"features": list(STRUCTURE_FEATURES)},
             **manifest_extra,
             "files": {
                 name: {"sha256": _sha256(directory / name), "size": (directory / name).stat().st_size}
@@ -346,7 +375,18 @@ def _load(directory: Path) -> Model:
             "retrain the model."
         )
     context = ContextStage(arrays["context_coef"], arrays["context_intercept"]) if has_context else None
-    return _assemble(manifest, arrays["coef"], arrays["intercept"], arrays["idf"], terms, directory, context)
+    has_structure = "structure_coef" in arrays
+    if has_structure != (manifest.get("structure") is not None):
+        raise ModelError(
+            f"{directory}: the manifest and weights.npz disagree on whether the model has a structure stage; "
+            "retrain the model."
+        )
+    structure = (
+        StructureStage(arrays["structure_coef"], arrays["structure_intercept"]) if has_structure else None
+    )
+    return _assemble(
+        manifest, arrays["coef"], arrays["intercept"], arrays["idf"], terms, directory, context, structure
+    )
 
 
 def _assemble(
@@ -357,6 +397,7 @@ def _assemble(
     terms: list[str],
     directory: Path,
     context: ContextStage | None = None,
+    structure: StructureStage | None = None,
 ) -> Model:
     from narratives.cues import lexicon_fingerprint
     from narratives.features import ParagraphFeaturizer
@@ -392,6 +433,10 @@ def _assemble(
             raise ModelError(
                 f"{directory}: weights.npz context stage holds NaN or infinite values; retrain it"
             )
+    if structure is not None:
+        _check_stage(
+            directory, "structure", manifest["structure"]["features"], STRUCTURE_FEATURES, structure, labels
+        )
     featurizer = ParagraphFeaturizer(
         min_df=config["min_df"],
         sublinear_tf=config["sublinear_tf"],
@@ -400,9 +445,30 @@ def _assemble(
     )
     featurizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
     featurizer.idf_ = idf
-    model = Model(featurizer, coef, intercept, labels, manifest, context)
+    model = Model(featurizer, coef, intercept, labels, manifest, context, structure)
     model.origin = _origin(directory, manifest)
     return model
+
+
+def _check_stage(
+    directory: Path,
+    name: str,
+    listed: list[str],
+    expected: Sequence[str],
+    stage: StructureStage,
+    labels: list,
+) -> None:
+    """Refuse a revision stage whose features or arrays do not fit this narratives."""
+    if (
+        listed != list(expected)
+        or stage.coef.shape != (len(labels), len(expected))
+        or stage.intercept.shape != (len(labels),)
+    ):
+        raise ModelError(
+            f"{directory}: the {name} stage does not match this narratives' {name} features; retrain it"
+        )
+    if not (np.isfinite(stage.coef).all() and np.isfinite(stage.intercept).all()):
+        raise ModelError(f"{directory}: weights.npz {name} stage holds NaN or infinite values; retrain it")
 
 
 def _n_cues(groups: list[str]) -> int:

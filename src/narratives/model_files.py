@@ -43,6 +43,9 @@ MAX_DEPTH = 32
 WEIGHT_ARRAYS = ("coef", "intercept", "idf")
 #: Arrays of the learned page-context stage: present together or not at all.
 CONTEXT_ARRAYS = ("context_coef", "context_intercept")
+#: Arrays of the learned HTML structure stage: present together or not at all, and only
+#: with the context stage.
+STRUCTURE_ARRAYS = ("structure_coef", "structure_intercept")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _RETRAIN = "Retrain it with `narratives train --out DIR` or reinstall narratives."
 
@@ -92,9 +95,11 @@ def load_arrays(data: bytes, path: Path) -> dict[str, np.ndarray]:
             members = {info.filename: info for info in archive.infolist()}
             plain = {f"{name}.npy" for name in WEIGHT_ARRAYS}
             with_context = plain | {f"{name}.npy" for name in CONTEXT_ARRAYS}
-            if set(members) not in (plain, with_context):
+            with_structure = with_context | {f"{name}.npy" for name in STRUCTURE_ARRAYS}
+            if set(members) not in (plain, with_context, with_structure):
                 raise ValueError(
-                    f"holds {sorted(members)[:6]}, expected {sorted(with_context)} or without the context arrays"
+                    f"holds {sorted(members)[:8]}, expected {sorted(with_structure)} "
+                    "or without the structure arrays, or without the context arrays too"
                 )
             return {name.removesuffix(".npy"): _read_array(archive, info) for name, info in members.items()}
     except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, MemoryError) as error:
@@ -217,6 +222,13 @@ def _validate(manifest: dict[str, Any], path: Path) -> None:
         and all(isinstance(name, str) for name in context["features"])
     ):
         raise fail("'context' must be null or an object listing its 'features' by name", context)
+    structure = manifest.get("structure")
+    if structure is not None and not (
+        isinstance(structure, dict)
+        and isinstance(structure.get("features"), list)
+        and all(isinstance(name, str) for name in structure["features"])
+    ):
+        raise fail("'structure' must be null or an object listing its 'features' by name", structure)
     _validate_files(manifest.get("files"), fail)
 
 

@@ -28,6 +28,7 @@ from narratives.cues import CUE_GROUPS
 from narratives.errors import OutputError, UsageError
 from narratives.labels import Label, LabelledParagraph, load_labels
 from narratives.model import DEFAULT_MODEL_DIR, check_model_destination
+from narratives.renderings import load_renderings
 from narratives.safe_io import same_file
 from narratives.training import (
     C_SWEEP,
@@ -39,6 +40,7 @@ from narratives.training import (
     baseline_pipeline,
     check_trainable,
     cross_validate,
+    cross_validate_structure,
     cross_validate_with_context,
     data_digest,
     fit_model,
@@ -108,7 +110,14 @@ def run(
         ablations = _ablation(examples, real_pages, shipped, echo)
         data_rows = _seeds_versus_corpus(examples, real_pages, shipped, echo)
         sweep = _regularisation_sweep(examples, real_pages, shipped, echo)
-    model = fit_model(examples, out_of_fold=out_of_fold)
+    renderings = load_renderings(labels_dir, examples)
+    structure_reports = None
+    if renderings:
+        echo(f"{len(renderings)} documents also rendered as HTML (labels/html/): structure stage")
+        structure_reports = cross_validate_structure(examples, out_of_fold, renderings)
+        for report in structure_reports:
+            echo(report.render())
+    model = fit_model(examples, out_of_fold=out_of_fold, renderings=renderings)
     metrics = {
         "folds": N_FOLDS,
         "grouped_by": "document",
@@ -116,6 +125,12 @@ def run(
         "model_without_context": alone.as_dict(),
         "baseline": baseline.as_dict(),
     }
+    if structure_reports:
+        metrics["html_renderings"] = {
+            "documents": len(renderings),
+            "structure_stage": structure_reports[0].as_dict(),
+            "context_stage_only": structure_reports[1].as_dict(),
+        }
     manifest_extra = {
         "narratives_version": __version__,
         "sklearn_version": sklearn.__version__,

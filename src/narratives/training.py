@@ -23,6 +23,8 @@ from narratives.errors import TrainingDataError
 from narratives.features import ParagraphFeaturizer
 from narratives.labels import Label, LabelledParagraph
 from narratives.model import Model
+from narratives.renderings import Rendering
+from narratives.structure import STRUCTURE_FACTS, StructureStage, structure_features
 
 __all__ = [
     "FEATURE_CONFIG",
@@ -30,6 +32,7 @@ __all__ = [
     "baseline_pipeline",
     "check_trainable",
     "cross_validate",
+    "cross_validate_structure",
     "cross_validate_with_context",
     "data_digest",
     "document_sizes",
@@ -104,6 +107,7 @@ def context_pipeline() -> LogisticRegression:
 def fit_model(
     examples: Sequence[LabelledParagraph],
     out_of_fold: np.ndarray | None = None,
+    renderings: Sequence[Rendering] = (),
     **feature_overrides: Any,
 ) -> Model:
     """Fit on all examples and return the deployable :class:`Model`, context stage included.
@@ -111,7 +115,8 @@ def fit_model(
     The context stage is fitted on ``out_of_fold`` probabilities (from
     :func:`out_of_fold_probabilities`, computed here when not given): it must learn how
     far to trust predictions on documents the model has not seen, not on its own
-    training data.
+    training data. With ``renderings`` (HTML versions of some documents, see
+    :mod:`narratives.renderings`) a structure stage is fitted the same way on their blocks.
     """
     pipeline = model_pipeline(**feature_overrides)
     texts, labels = [e.text for e in examples], [e.label.value for e in examples]
@@ -123,7 +128,61 @@ def fit_model(
     if list(stage.classes_) != list(classifier.classes_):
         raise ValueError("the context stage and the model disagree on the labels")
     context = ContextStage(stage.coef_, stage.intercept_)
-    return Model(featurizer, classifier.coef_, classifier.intercept_, classifier.classes_, context=context)
+    structure = None
+    if renderings:
+        features, truth = _structure_data(examples, out_of_fold, renderings)
+        fitted = context_pipeline().fit(features, truth)
+        if list(fitted.classes_) != list(classifier.classes_):
+            raise ValueError("the structure stage needs examples of every label in the renderings")
+        structure = StructureStage(fitted.coef_, fitted.intercept_)
+    return Model(
+        featurizer,
+        classifier.coef_,
+        classifier.intercept_,
+        classifier.classes_,
+        context=context,
+        structure=structure,
+    )
+
+
+def _structure_data(
+    examples: Sequence[LabelledParagraph], out_of_fold: np.ndarray, renderings: Sequence[Rendering]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Structure-stage features and true labels of every rendered block, documents in order."""
+    rows = np.concatenate([r.rows for r in renderings])
+    texts = [examples[i].text for i in rows]
+    facts = np.vstack([r.facts for r in renderings])
+    features = structure_features(out_of_fold[rows], texts, facts, [len(r.rows) for r in renderings])
+    return features, np.asarray([examples[i].label.value for i in rows], dtype=object)
+
+
+def cross_validate_structure(
+    examples: Sequence[LabelledParagraph], out_of_fold: np.ndarray, renderings: Sequence[Rendering]
+) -> tuple[CVReport, CVReport]:
+    """Grouped CV on the rendered documents only: the structure stage beside the context stage.
+
+    Both stages are fitted on the other rendered documents' out-of-fold probabilities
+    and judged on the held-out ones, so the two figures differ only by what the markup adds.
+    """
+    features, truth = _structure_data(examples, out_of_fold, renderings)
+    sizes = [len(r.rows) for r in renderings]
+    groups = np.repeat(np.arange(len(renderings)), sizes)
+    context_columns = len(features[0]) - len(STRUCTURE_FACTS)
+    with_markup = np.empty(len(truth), dtype=object)
+    without = np.empty(len(truth), dtype=object)
+    folds = StratifiedGroupKFold(n_splits=min(N_FOLDS, len(renderings)), shuffle=True, random_state=SEED)
+    for train, test in folds.split(features, truth, groups):
+        with_markup[test] = context_pipeline().fit(features[train], truth[train]).predict(features[test])
+        plain = features[:, :context_columns]
+        without[test] = context_pipeline().fit(plain[train], truth[train]).predict(plain[test])
+    return (
+        CVReport(
+            "HTML renderings, structure stage (as classify_html() runs)", truth.tolist(), with_markup.tolist()
+        ),
+        CVReport(
+            "HTML renderings, page-context stage only (as plain text)", truth.tolist(), without.tolist()
+        ),
+    )
 
 
 def document_sizes(examples: Sequence[LabelledParagraph]) -> list[int]:
