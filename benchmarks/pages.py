@@ -51,8 +51,9 @@ class Page:
     name: str
     html: bytes  # the page as crawled
     content: Counter[str]  # words of the headline and full text
+    comments: Counter[str]  # words of reader comments, left out of the measure
     headline: list[str]  # the headline's words in order ([] when the page has none)
-    text_nodes: list[str]  # the assessors' text nodes in page order, comments left out
+    text_nodes: list[str]  # the assessors' text nodes in page order
 
 
 def words(text: str) -> list[str]:
@@ -70,6 +71,7 @@ def load_pages(realdev: Path) -> list[Page] | None:
     for annotated in sorted((folder / "annotated").glob("*.html")):
         root = lxml.html.fromstring(annotated.read_bytes())
         content: Counter[str] = Counter()
+        comments: Counter[str] = Counter()
         headline: list[str] = []
         nodes: list[str] = []
         for element in root.iter("span"):
@@ -82,10 +84,11 @@ def load_pages(realdev: Path) -> list[Page] | None:
                 content.update(words(text))
             if kind == HEADLINE and not headline:
                 headline = words(text)
-            if kind != COMMENTS:
-                nodes.append(" ".join(text.split()))
+            if kind == COMMENTS:
+                comments.update(words(text))
+            nodes.append(" ".join(text.split()))
         original = folder / "original" / annotated.name
-        pages.append(Page(annotated.name, original.read_bytes(), content, headline, nodes))
+        pages.append(Page(annotated.name, original.read_bytes(), content, comments, headline, nodes))
     return pages
 
 
@@ -147,8 +150,12 @@ def trafilatura_system() -> System | None:
 
 
 def word_scores(kept: str, page: Page) -> tuple[float, float, float]:
-    """Precision, recall and F1 of the kept words against the page's content words."""
-    found = Counter(words(kept))
+    """Precision, recall and F1 of the kept words against the page's content words.
+
+    Reader comments are left out of the measure (as in the L3S block labels): their
+    words are taken off what a system kept, so keeping them neither helps nor hurts.
+    """
+    found = Counter(words(kept)) - page.comments
     overlap = sum((found & page.content).values())
     precision = overlap / max(1, sum(found.values()))
     recall = overlap / max(1, sum(page.content.values()))

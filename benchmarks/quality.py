@@ -15,6 +15,8 @@ scored by the predicted paragraph that overlaps it most, so splitting errors cou
 - ``l3s``: L3S-GN1 news pages as text blocks joined with blank lines; headline and full
   text are content, everything else but comments is boilerplate. Also reported: the
   share of pages whose own headline comes out as content (our rule 3).
+- ``l3s_html``: the same pages as crawled HTML, read by narratives' HTML reader, scored
+  by the words kept as content beside jusText and trafilatura (:mod:`benchmarks.pages`).
 
 The baseline is ``TfidfVectorizer(1, 2) + LogisticRegression`` trained on ``labels/``
 and fed the same paragraphs. Results print as tables with confusion matrices and go to
@@ -34,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.pages import evaluate_pages, load_pages
+from benchmarks.pages import render as render_pages
 from narratives import classify_many, load_labels, split_paragraphs
 from narratives.labels import Label
 from narratives.model import Model, load_model
@@ -239,16 +243,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--realdev", type=Path, default=DEFAULT_REALDEV, help="folder of the real sets")
     parser.add_argument("--model", type=Path, help="model directory (default: the shipped model)")
-    parser.add_argument("--sets", default=",".join(LOADERS), help=f"comma-separated, of {list(LOADERS)}")
+    known = [*LOADERS, "l3s_html"]
+    parser.add_argument("--sets", default=",".join(known), help=f"comma-separated, of {known}")
     parser.add_argument("--no-baseline", action="store_true", help="score narratives only")
     parser.add_argument("--out", type=Path, default=RESULTS / "quality.json")
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.sets.split(",") if name.strip()]
-    unknown = set(names) - set(LOADERS)
+    unknown = set(names) - set(known)
     if unknown:
-        parser.error(f"unknown sets {sorted(unknown)}; known: {list(LOADERS)}")
-    sets = list(available_sets(args.realdev, names)) if args.realdev.is_dir() else []
-    if not sets:
+        parser.error(f"unknown sets {sorted(unknown)}; known: {known}")
+    sets = (
+        list(available_sets(args.realdev, [n for n in names if n in LOADERS]))
+        if args.realdev.is_dir()
+        else []
+    )
+    pages = load_pages(args.realdev) if "l3s_html" in names and args.realdev.is_dir() else None
+    if not sets and not pages:
         print(f"no real sets found in {args.realdev}: nothing to measure (skipped)")
         return 0
     model = load_model(args.model)
@@ -273,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"  own headline labelled content on {entry['own_headline_content_share']:.0%} of pages"
                 )
         print()
+    if pages:
+        results["sets"]["l3s_html"] = evaluate_pages(pages, model)
+        print(render_pages(results["sets"]["l3s_html"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_output(args.out) as handle:
         handle.write(json.dumps(results, indent=1) + "\n")

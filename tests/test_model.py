@@ -20,6 +20,7 @@ from narratives import (
     split_paragraphs,
 )
 from narratives.model import DEFAULT_MODEL_DIR
+from narratives.renderings import find_renderings, load_renderings
 from narratives.training import C_SWEEP, C, baseline_pipeline, data_digest, fit_model, pick_c
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,11 +128,20 @@ def test_explain_any_label_adds_up_to_that_labels_score(shipped, label):
 
 
 def test_shipped_model_is_what_retraining_produces(shipped, examples):
-    retrained = fit_model(examples)
+    renderings = load_renderings(ROOT / "labels", examples)
+    retrained = fit_model(examples, renderings=renderings)
     texts = [e.text for e in examples]
     assert retrained.predict(texts) == shipped.predict(texts)
     np.testing.assert_allclose(retrained.predict_proba(texts), shipped.predict_proba(texts), atol=1e-9)
-    assert shipped.manifest["training_data"]["sha256"] == data_digest(examples)
+    np.testing.assert_allclose(retrained.context.coef, shipped.context.coef, atol=1e-9)
+    assert (retrained.structure is None) == (shipped.structure is None) == (not renderings)
+    if renderings:
+        np.testing.assert_allclose(retrained.structure.coef, shipped.structure.coef, atol=1e-9)
+        assert retrained.structure.headline_boilerplate == pytest.approx(
+            shipped.structure.headline_boilerplate
+        )
+    digest = data_digest(examples, find_renderings(ROOT / "labels"))
+    assert shipped.manifest["training_data"]["sha256"] == digest
 
 
 def test_shipped_model_beats_the_plain_baseline_in_grouped_cv(shipped):

@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks.quality import DEFAULT_REALDEV, available_sets, best_overlap, headline_share, load_l3s, main
 from narratives import load_labels, load_model
+from narratives.renderings import find_renderings
 from narratives.training import data_digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,7 +91,9 @@ def test_committed_real_text_figures_describe_the_shipped_model():
     if not path.is_file():
         pytest.skip("no committed real-text results")
     results = json.loads(path.read_text(encoding="utf-8"))
-    assert results["training_data_sha256"] == data_digest(load_labels(ROOT / "labels"))
+    assert results["training_data_sha256"] == data_digest(
+        load_labels(ROOT / "labels"), find_renderings(ROOT / "labels")
+    )
     assert results["training_data_sha256"] == load_model().manifest["training_data"]["sha256"]
     assert results["model_files_sha256"]["weights.npz"] == load_model().manifest["files"]["weights.npz"]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
-from narratives.documents import describe_read_error, read_article
+from narratives.documents import describe_read_error
 from narratives.labels import Label
 from narratives.model import Model, load_model
 from narratives.paragraphs import paragraph_spans
@@ -226,31 +226,44 @@ def classify_files(
     n_jobs: int | None = None,
     encoding: str = "utf-8",
     batch_size: int = DEFAULT_BATCH_SIZE,
+    input_format: InputFormat = "auto",
 ) -> Iterator[FileResult]:
     """Classify article files, one :class:`FileResult` per path, in order.
 
     A file that cannot be read (missing, unreadable, not valid ``encoding``, binary,
-    empty) gives a result with ``error`` set to the reason; the others are still
-    classified. ``"-"`` reads standard input.
+    empty, a page with no visible text) gives a result with ``error`` set to the
+    reason; the others are still classified. ``"-"`` reads standard input. With
+    ``input_format="auto"`` (the default) ``*.html`` / ``*.htm`` files and inputs that
+    look like HTML are read as web pages (:func:`classify_html`), and their results
+    carry the page ``title``.
     """
+    from narratives.documents import read_input
+
+    if input_format not in INPUT_FORMATS:
+        raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {input_format!r}")
     failures: dict[int, str] = {}
+    titles: dict[int, str | None] = {}
     names: list[str] = []
 
-    def readable_texts() -> Iterator[str]:
+    def readable_documents() -> Iterator[str | HtmlPage]:
         for number, path in enumerate(paths):
             names.append(str(path))
             try:
-                yield read_article(path, encoding)
+                document = read_input(path, encoding, input_format)
             except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
                 failures[number] = describe_read_error(error)
+                continue
+            if not isinstance(document, str):
+                titles[number] = document.title
+            yield document
 
-    results = iter_classify(readable_texts(), model=model, n_jobs=n_jobs, batch_size=batch_size)
+    results = iter_classify(readable_documents(), model=model, n_jobs=n_jobs, batch_size=batch_size)
     done = 0
     for paragraphs in results:
         while done in failures:
             yield FileResult(names[done], None, failures.pop(done))
             done += 1
-        yield FileResult(names[done], paragraphs)
+        yield FileResult(names[done], paragraphs, title=titles.pop(done, None))
         done += 1
     while done < len(names):
         yield FileResult(names[done], None, failures.pop(done))
@@ -355,6 +368,10 @@ def _batches(
 
 def _read(text: object, input_format: InputFormat) -> str | HtmlPage:
     """One input as a document: the text itself, or the page read from its HTML."""
+    from narratives.html import HtmlPage
+
+    if isinstance(text, HtmlPage):  # read already (classify_files reads files by name)
+        return text
     if input_format == "text" or (input_format == "auto" and isinstance(text, str)):
         if not isinstance(text, str):
             raise TypeError(_type_message(text))

@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,8 +26,8 @@ from narratives.errors import NarrativesError, UsageError
 from narratives.safe_io import first_clash, same_file
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
-DEFAULT_GLOBS = ("*.txt", "*.md")
-DEFAULT_SUFFIXES = (".txt", ".md")
+DEFAULT_GLOBS = ("*.txt", "*.md", "*.html", "*.htm")
+DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 LABEL_NAMES = ("reported_fact", "speculation", "opinion", "boilerplate")
 
 __all__ = ["UsageError", "build_parser", "expand_paths", "main"]
@@ -59,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("table", "jsonl", "csv"),
         default=None,
         help="output format (default: table on a terminal, else jsonl; with --output, from its suffix)",
+    )
+    classify.add_argument(
+        "--format-in",
+        choices=("auto", "text", "html"),
+        default="auto",
+        help="how inputs are read (default auto: *.html/*.htm files and text that looks like HTML are "
+        "web pages, the rest plain text)",
     )
     classify.add_argument("-o", "--output", type=Path, help="write records to this file (atomically)")
     classify.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
@@ -187,7 +195,7 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
         "--glob",
         action="append",
         metavar="PATTERN",
-        help="file pattern inside folders, repeatable (default: *.txt and *.md)",
+        help="file pattern inside folders, repeatable (default: *.txt, *.md, *.html, *.htm)",
     )
     parser.add_argument("--encoding", default="utf-8", help="encoding of the input files (default: utf-8)")
 
@@ -349,10 +357,11 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for name, reason in failures:
         print(f"narratives: {name}: {reason}", file=err)
     articles: list[tuple[str, list[Any]]] = []
+    headlines: dict[str, str] = {}
     with _destination(args.output, out) as stream:
         writer = RecordWriter(stream, form, colour=args.output is None and _is_terminal(out))
-        results = _classified_files(sources, model, args.n_jobs, args.encoding)
-        for path, paragraphs, labels, error in _progress(results, len(sources), err):
+        results = _classified_files(sources, model, args.n_jobs, args.encoding, args.format_in, err)
+        for path, paragraphs, labels, error, title in _progress(results, len(sources), err):
             if paragraphs is None:
                 print(f"narratives: {path}: {error}", file=err)
                 failures.append((path, error or "failed"))
@@ -361,6 +370,8 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if args.html is not None:  # the report needs every article at the end
                 kept = list(kept)
                 articles.append((path, kept))
+                if title is not None:
+                    headlines[path] = _page_headline(paragraphs, title)
             writer.file_header(path, sum(wanted is None or label.value in wanted for label in labels))
             for paragraph in kept:
                 explanation = (
@@ -368,43 +379,70 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     if args.explain
                     else None
                 )
-                writer.write(
-                    paragraph_record(
-                        path, paragraph, min_confidence=args.min_confidence, explanation=explanation
-                    )
+                record = paragraph_record(
+                    path, paragraph, min_confidence=args.min_confidence, explanation=explanation
                 )
+                if title is not None:
+                    record["title"] = title
+                writer.write(record)
     if args.html is not None:
-        _write_report(args.html, articles, failures, args.min_confidence)
+        _write_report(args.html, articles, failures, args.min_confidence, headlines)
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
 def _classified_files(
-    sources: Sequence[str | Path], model: Any, n_jobs: int | None, encoding: str
-) -> Iterator[tuple[str, Iterable[Any] | None, list[Any], str | None]]:
-    """(path, paragraphs, their labels, error) per input, in order.
+    sources: Sequence[str | Path],
+    model: Any,
+    n_jobs: int | None,
+    encoding: str,
+    input_format: str = "auto",
+    err: TextIO = sys.stderr,
+) -> Iterator[tuple[str, Iterable[Any] | None, list[Any], str | None, str | None]]:
+    """(path, paragraphs, their labels, error, page title) per input, in order.
 
-    In one process each file's paragraphs are streamed (:class:`~narratives.api.StreamedDocument`),
+    In one process each text file's paragraphs are streamed (:class:`~narratives.api.StreamedDocument`),
     so peak memory follows the largest file, not its paragraph objects; with workers,
-    :func:`~narratives.api.classify_files` batches files across processes.
+    :func:`~narratives.api.classify_files` batches files across processes. Web pages
+    (``input_format``) are read into their blocks first; the title is None for plain text.
     """
-    from narratives.api import StreamedDocument, classify_files
-    from narratives.documents import describe_read_error, read_article
+    from narratives.api import StreamedDocument, classify_files, classify_many
+    from narratives.documents import describe_read_error, read_input
 
     if n_jobs not in (None, 1):
-        for result in classify_files(sources, model=model, n_jobs=n_jobs, encoding=encoding):
+        results = classify_files(
+            sources, model=model, n_jobs=n_jobs, encoding=encoding, input_format=input_format
+        )
+        for result in results:
             labels = [p.label for p in result.paragraphs or ()]
-            yield result.path, result.paragraphs, labels, result.error
+            yield result.path, result.paragraphs, labels, result.error, result.title
         return
     for source in sources:
         try:
-            text = read_article(source, encoding)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                document = read_input(source, encoding, input_format)
         except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
-            yield str(source), None, [], describe_read_error(error)
+            yield str(source), None, [], describe_read_error(error), None
             continue
-        document = StreamedDocument(text, model)
-        del text  # the document holds it; dropping ours lets it go as soon as the document does
-        yield str(source), document, document.labels, None
-        del document
+        for warning in caught:
+            print(f"narratives: warning: {warning.message}", file=err)
+        if isinstance(document, str):
+            streamed = StreamedDocument(document, model)
+            del document  # the stream holds it; dropping ours lets it go as soon as the stream does
+            yield str(source), streamed, streamed.labels, None, None
+            del streamed
+        else:
+            paragraphs = classify_many([document], model=model)[0]
+            yield str(source), paragraphs, [p.label for p in paragraphs], None, document.title
+
+
+def _page_headline(paragraphs: Sequence[Any], title: str | None) -> str:
+    """The page's own headline as the structure stage finds it, else its title."""
+    from narratives.structure import page_headline
+
+    blocks = [p.block for p in paragraphs if p.block is not None]
+    found = page_headline(blocks, title)
+    return blocks[found].text if found is not None else title or ""
 
 
 def _wanted_labels(raw: str | None) -> set[str] | None:
@@ -450,13 +488,19 @@ def _progress(results: Iterator[Any], total: int, err: TextIO) -> Iterator[Any]:
 
 
 def _write_report(
-    path: Path, articles: list, failures: list[tuple[str, str]], min_confidence: float | None
+    path: Path,
+    articles: list,
+    failures: list[tuple[str, str]],
+    min_confidence: float | None,
+    headlines: dict[str, str] | None = None,
 ) -> None:
     from narratives.output import atomic_output
     from narratives.report import render_report
 
     with atomic_output(path) as file:
-        file.write(render_report(articles, failures=failures, min_confidence=min_confidence))
+        file.write(
+            render_report(articles, failures=failures, min_confidence=min_confidence, headlines=headlines)
+        )
 
 
 def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -7,11 +7,26 @@ import contextlib
 import errno
 import re
 import sys
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from narratives.safe_io import read_regular
 
-__all__ = ["check_text_encoding", "describe_read_error", "read_article", "read_document"]
+if TYPE_CHECKING:
+    from narratives.html import HtmlPage
+
+__all__ = [
+    "HTML_SUFFIXES",
+    "check_text_encoding",
+    "describe_read_error",
+    "read_article",
+    "read_document",
+    "read_input",
+]
+
+#: File name endings read as web pages by ``input_format="auto"``.
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -67,6 +82,44 @@ def read_article(source: str | Path, encoding: str = "utf-8") -> str:
     if not text or text.isspace():  # no stripped copy of a huge file
         raise ValueError("empty file: no text to classify")
     return text
+
+
+def read_input(source: str | Path, encoding: str = "utf-8", input_format: str = "auto") -> str | HtmlPage:
+    """Read one input as plain text or, for a web page, as its blocks (:func:`narratives.html.read_html`).
+
+    With ``"auto"`` a file named ``*.html``, ``*.htm`` or ``*.xhtml`` is a page (decoded
+    by the charset it declares, not ``encoding``), and so is any other input whose text
+    looks like HTML. Bytes that fit neither the declared charset nor UTF-8 are read as
+    cp1252 with a ``UserWarning`` naming the file. Raises as :func:`read_article` does,
+    and ``ValueError`` for a page with no visible text.
+    """
+    from narratives.html import charset_problem, looks_like_html, read_html
+
+    if input_format == "text":
+        return read_article(source, encoding)
+    named_html = Path(str(source)).suffix.lower() in HTML_SUFFIXES
+    if input_format == "html" or named_html:
+        if str(source) == "-":
+            data = getattr(sys.stdin, "buffer", None)
+            data = data.read() if data is not None else sys.stdin.read().encode("utf-8")
+        elif Path(source).is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(source))
+        else:
+            data = bytes(read_regular(source))
+        if not data.strip():
+            raise ValueError("empty file: no text to classify")
+        problem = charset_problem(data)
+        if problem:
+            warnings.warn(f"{source}: {problem}", stacklevel=2)
+        page = read_html(data, url=str(source))
+    else:
+        text = read_article(source, encoding)
+        if not looks_like_html(text):
+            return text
+        page = read_html(text, url=str(source))
+    if not page.blocks:
+        raise ValueError("no visible text in the page")
+    return page
 
 
 def describe_read_error(error: Exception) -> str:

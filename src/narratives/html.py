@@ -22,7 +22,15 @@ from functools import lru_cache
 
 from narratives.errors import UsageError
 
-__all__ = ["HINT_WORDS", "HtmlBlock", "HtmlPage", "decode_html", "looks_like_html", "read_html"]
+__all__ = [
+    "HINT_WORDS",
+    "HtmlBlock",
+    "HtmlPage",
+    "charset_problem",
+    "decode_html",
+    "looks_like_html",
+    "read_html",
+]
 
 #: Elements that start and end a block: their own text and their loose text between block
 #: children are blocks. Anything else that is not dropped (a, span, b, custom elements, ...)
@@ -241,6 +249,23 @@ def decode_html(data: bytes) -> str:
             except UnicodeDecodeError:
                 pass
     return data.decode("cp1252", "replace")
+
+
+def charset_problem(data: bytes) -> str | None:
+    """Why :func:`decode_html` had to guess, or None: bytes that fit neither the declared charset nor UTF-8."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    match = _META_CHARSET.search(data[:4096])
+    label = (match[1] or match[2]).decode("ascii", "replace").lower() if match else None
+    for encoding in (_CHARSET_ALIASES.get(label, label) if label else None, "utf-8"):
+        try:
+            if encoding:
+                data.decode(encoding)
+                return None
+        except (UnicodeDecodeError, LookupError):
+            pass
+    said = f"its declared charset {label!r}" if label else "no declared charset"
+    return f"bytes fit neither {said} nor UTF-8; read as cp1252, some characters may be wrong"
 
 
 def looks_like_html(text: str) -> bool:

@@ -61,5 +61,17 @@ def label_counts(examples: Iterable[LabelledParagraph]) -> dict[str, int]:
 
 
 def check(labels_dir: str | Path) -> dict[str, int]:
-    """Validate every label file (raises :class:`LabelFileError`); returns the counts."""
-    return label_counts(load_labels(labels_dir))
+    """Validate every label file and HTML rendering; returns the counts.
+
+    Raises :class:`LabelFileError` for a bad label file and
+    :class:`~narratives.errors.TrainingDataError` for a rendering that does not hold its
+    document's paragraphs.
+    """
+    from narratives.renderings import load_renderings
+
+    examples = load_labels(labels_dir)
+    counts = label_counts(examples)
+    renderings = load_renderings(labels_dir, examples)
+    if renderings:
+        counts["html renderings"] = len(renderings)
+    return counts

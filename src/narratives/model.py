@@ -234,7 +234,12 @@ class Model:
                 "lexicon_fingerprint": lexicon_fingerprint(),
             },
             "context": None if self.context is None else {"features": list(CONTEXT_FEATURES)},
-            "structure": None if self.structure is None else {"features": list(STRUCTURE_FEATURES)},
+            "structure": None
+            if self.structure is None
+            else {
+                "features": list(STRUCTURE_FEATURES),
+                "headline_boilerplate": self.structure.headline_boilerplate,
+            },
             **manifest_extra,
             "files": {
                 name: {"sha256": _sha256(directory / name), "size": (directory / name).stat().st_size}
@@ -381,9 +386,15 @@ def _load(directory: Path) -> Model:
             f"{directory}: the manifest and weights.npz disagree on whether the model has a structure stage; "
             "retrain the model."
         )
-    structure = (
-        StructureStage(arrays["structure_coef"], arrays["structure_intercept"]) if has_structure else None
-    )
+    structure = None
+    if has_structure:
+        share = manifest["structure"].get("headline_boilerplate")
+        if isinstance(share, bool) or not isinstance(share, float) or not 0.0 < share < 1.0:
+            raise ModelError(
+                f"{directory}: manifest structure.headline_boilerplate must be a number in (0, 1)"
+            )
+        column = manifest["labels"].index(Label.BOILERPLATE.value)
+        structure = StructureStage(arrays["structure_coef"], arrays["structure_intercept"], share, column)
     return _assemble(
         manifest, arrays["coef"], arrays["intercept"], arrays["idf"], terms, directory, context, structure
     )

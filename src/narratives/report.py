@@ -7,7 +7,7 @@ opens offline and can be mailed as one file. Confidence shows on hover (``title`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from narratives.api import ClassifiedParagraph
@@ -42,6 +42,7 @@ p.uncertain { outline: 1px dashed #999; }
 .meta { color: #666; font-size: .75rem; margin-right: .4rem; font-variant-numeric: tabular-nums; }
 nav ol { font-size: .85rem; columns: 2; }
 .failed { color: #b00020; }
+.page-headline { font-weight: 600; font-size: 1.1rem; margin: .2rem 0 .4rem; }
 .hint { color: #555; font-size: .8rem; }
 """
 
@@ -52,8 +53,13 @@ def render_report(
     failures: Sequence[tuple[str, str]] = (),
     min_confidence: float | None = None,
     title: str = "narratives report",
+    headlines: Mapping[str, str] | None = None,
 ) -> str:
-    """The HTML page for ``articles`` (name, paragraphs) and the inputs that failed (name, reason)."""
+    """The HTML page for ``articles`` (name, paragraphs) and the inputs that failed (name, reason).
+
+    ``headlines`` maps an article's name to its page's own headline (web pages), shown
+    under the name.
+    """
     totals = Counter(p.label for _, paragraphs in articles for p in paragraphs)
     parts = [
         "<!DOCTYPE html>",
@@ -74,7 +80,8 @@ def render_report(
         parts.extend(f'<li class="failed">{escape(name)}: {escape(reason)}</li>' for name, reason in failures)
         parts.append("</ul></section>")
     for number, (name, paragraphs) in enumerate(articles):
-        parts.append(_article(number, name, paragraphs, min_confidence))
+        headline = (headlines or {}).get(name)
+        parts.append(_article(number, name, paragraphs, min_confidence, headline))
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -116,12 +123,17 @@ def _contents(articles: Sequence[tuple[str, Sequence[ClassifiedParagraph]]]) -> 
 
 
 def _article(
-    number: int, name: str, paragraphs: Sequence[ClassifiedParagraph], min_confidence: float | None
+    number: int,
+    name: str,
+    paragraphs: Sequence[ClassifiedParagraph],
+    min_confidence: float | None,
+    headline: str | None = None,
 ) -> str:
     counts = Counter(p.label for p in paragraphs)
     lines = [
         f'<article id="article-{number}" data-file="{escape(name)}">',
         f"<h2>{escape(name)}</h2>",
+        *([f'<p class="page-headline">{escape(headline)}</p>'] if headline else []),
         f'<div class="counts">{_counts(counts)}</div>',
     ]
     for p in paragraphs:

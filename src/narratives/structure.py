@@ -26,7 +26,15 @@ from narratives.context import CONTEXT_FEATURES, headline_runs, own_headlines
 if TYPE_CHECKING:
     from narratives.html import HtmlBlock
 
-__all__ = ["STRUCTURE_FACTS", "STRUCTURE_FEATURES", "StructureStage", "structure_facts", "structure_features"]
+__all__ = [
+    "STRUCTURE_FACTS",
+    "STRUCTURE_FEATURES",
+    "StructureStage",
+    "headline_boilerplate_share",
+    "page_headline",
+    "structure_facts",
+    "structure_features",
+]
 
 #: Block tags grouped by what they usually hold.
 _TAG_GROUPS = {
@@ -60,6 +68,7 @@ STRUCTURE_FACTS = (
     "hint_article",
     "hint_headline",
     "title_match",
+    "page_headline",
 )
 
 #: All columns of :func:`structure_features` (recorded in the model manifest).
@@ -70,20 +79,59 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _matches_title(words: list[str], title_words: set[str]) -> bool:
-    """Most of a block's (at least three) words are words of the page's ``<title>``.
+#: Separators between a page title's parts ("Headline | Site", "Site: Section - Headline").
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
+#: How closely (F1 of shared words) a block must match the title, or one part of it, to be
+#: taken for the page's own headline.
+TITLE_MATCH = 0.6
+#: Fewer words than this make a site or section name, not a headline.
+MIN_HEADLINE_WORDS = 4
 
-    Sites title a page "Headline | Site name", so the own headline's words are nearly
-    all in the title; a related headline or a byline shares few of them.
+
+def _title_match(words: list[str], title_parts: list[set[str]]) -> tuple[float, int]:
+    """How well a block (of ``MIN_HEADLINE_WORDS`` or more) matches the title or a part of it.
+
+    The best F1 of shared words over the parts, and how many words that part shares
+    with the block: a site name matches its part of the title as well as the headline
+    matches its own, but shares fewer words.
     """
-    if len(words) < 3 or not title_words:
-        return False
-    return sum(word in title_words for word in words) >= 0.8 * len(words)
+    if len(words) < MIN_HEADLINE_WORDS:
+        return 0.0, 0
+    block = set(words)
+    best = (0.0, 0)
+    for part in title_parts:
+        shared = len(part & block)
+        in_title = sum(word in part for word in words) / len(words)
+        in_block = shared / len(part)
+        if in_title + in_block:
+            best = max(best, (2 * in_title * in_block / (in_title + in_block), shared))
+    return best
+
+
+def _title_parts(title: str | None) -> list[set[str]]:
+    """The words of the whole title and of each of its parts."""
+    parts = [set(_words(part)) for part in _TITLE_SEPARATORS.split(title or "")]
+    return [part for part in [*parts, set(_words(title or ""))] if part]
+
+
+def page_headline(blocks: Sequence[HtmlBlock], title: str | None) -> int | None:
+    """Index of the block that is most likely the page's own headline (rule 3), or None.
+
+    Sites title a page with its headline ("Headline | Site name"), so the block that
+    best matches the ``<title>`` or one of its parts is taken; failing that (no title,
+    or nothing matches well), the first ``<h1>``.
+    """
+    parts = _title_parts(title)
+    matches = [_title_match(_words(block.text), parts) for block in blocks] if parts else []
+    good = [(shared, -i) for i, (f1, shared) in enumerate(matches) if f1 >= TITLE_MATCH]
+    if good:
+        return -max(good)[1]
+    return next((i for i, block in enumerate(blocks) if block.heading_level == 1), None)
 
 
 def structure_facts(blocks: Sequence[HtmlBlock], title: str | None) -> np.ndarray:
     """``(len(blocks), len(STRUCTURE_FACTS))``: what the markup says about each block."""
-    title_words = set(_words(title or ""))
+    parts = _title_parts(title)
     rows = []
     for block in blocks:
         hints = block.hints
@@ -96,10 +144,15 @@ def structure_facts(blocks: Sequence[HtmlBlock], title: str | None) -> np.ndarra
                 bool(hints & _FURNITURE_HINTS),
                 bool(hints & _ARTICLE_HINTS),
                 bool(hints & _HEADLINE_HINTS),
-                _matches_title(_words(block.text), title_words),
+                _title_match(_words(block.text), parts)[0] >= TITLE_MATCH,
+                False,
             ]
         )
-    return np.asarray(rows, dtype=np.float64).reshape(len(blocks), len(STRUCTURE_FACTS))
+    facts = np.asarray(rows, dtype=np.float64).reshape(len(blocks), len(STRUCTURE_FACTS))
+    headline = page_headline(blocks, title)
+    if headline is not None:
+        facts[headline, -1] = 1.0
+    return facts
 
 
 def structure_features(
@@ -119,10 +172,21 @@ def structure_features(
 
 @dataclass(frozen=True)
 class StructureStage:
-    """Multinomial logistic regression over :func:`structure_features`, fitted on out-of-fold predictions."""
+    """Multinomial logistic regression over :func:`structure_features`, fitted on out-of-fold predictions.
+
+    The page's own headline (:func:`page_headline`) gets one more step. Rule 3 makes
+    it content whatever its words say, and the words are what mislead the model: a
+    short headline on a topic the corpus never covers reads like a link to another
+    article. So its boilerplate probability is not the regression's but
+    ``headline_boilerplate``, the share of chosen headlines that were boilerplate in
+    the training renderings (a site name standing as the page title), and the content
+    labels share the rest in the regression's proportions.
+    """
 
     coef: np.ndarray  # (n_classes, n_features)
     intercept: np.ndarray  # (n_classes,)
+    headline_boilerplate: float  # learned: how often the chosen headline is boilerplate after all
+    boilerplate: int  # column of the boilerplate label
 
     def revise(
         self,
@@ -134,7 +198,25 @@ class StructureStage:
         """Revised probabilities, same shape and column order; the input is not changed."""
         if not len(texts):
             return probabilities
-        features = structure_features(probabilities, texts, facts, document_sizes)
+        return self.revise_features(structure_features(probabilities, texts, facts, document_sizes), facts)
+
+    def revise_features(self, features: np.ndarray, facts: np.ndarray) -> np.ndarray:
+        """Revised probabilities from :func:`structure_features` already computed (and their ``facts``)."""
         # Row by row, as the context stage: a block gets the same probabilities in any batch.
         scores = (features[:, None, :] * self.coef[None, :, :]).sum(axis=2) + self.intercept
-        return softmax(scores, axis=1)
+        revised = softmax(scores, axis=1)
+        headlines = facts[:, STRUCTURE_FACTS.index("page_headline")] == 1.0
+        if headlines.any():
+            content = revised[headlines].copy()
+            content[:, self.boilerplate] = 0.0
+            content *= (1.0 - self.headline_boilerplate) / content.sum(axis=1, keepdims=True)
+            content[:, self.boilerplate] = self.headline_boilerplate
+            revised[headlines] = content
+        return revised
+
+
+def headline_boilerplate_share(facts: np.ndarray, labels: Sequence[str]) -> float:
+    """Share of chosen page headlines labelled boilerplate, add-one smoothed (an estimate, never 0 or 1)."""
+    chosen = facts[:, STRUCTURE_FACTS.index("page_headline")] == 1.0
+    boilerplate = sum(label == "boilerplate" for label, is_chosen in zip(labels, chosen) if is_chosen)
+    return (boilerplate + 1) / (int(chosen.sum()) + 2)

@@ -28,7 +28,7 @@ from narratives.cues import CUE_GROUPS
 from narratives.errors import OutputError, UsageError
 from narratives.labels import Label, LabelledParagraph, load_labels
 from narratives.model import DEFAULT_MODEL_DIR, check_model_destination
-from narratives.renderings import load_renderings
+from narratives.renderings import find_renderings, load_renderings
 from narratives.safe_io import same_file
 from narratives.training import (
     C_SWEEP,
@@ -135,7 +135,7 @@ def run(
         "narratives_version": __version__,
         "sklearn_version": sklearn.__version__,
         "training_data": {
-            "sha256": data_digest(examples),
+            "sha256": data_digest(examples, find_renderings(labels_dir)),
             "paragraphs": len(examples),
             "documents": len(docs),
             "per_label": dict(sorted(Counter(e.label.value for e in examples).items())),
@@ -143,8 +143,8 @@ def run(
         "classifier": {"type": "multinomial logistic regression", "C": C, "class_weight": "balanced"},
         "cv_metrics": metrics,
     }
-    real_text = _real_text_figures(labels_dir, data_digest(examples))
-    card = model_card(examples, ours, baseline, ablations, data_rows, sweep, real_text)
+    real_text = _real_text_figures(labels_dir, data_digest(examples, find_renderings(labels_dir)))
+    card = model_card(examples, ours, baseline, ablations, data_rows, sweep, real_text, structure_reports)
     model.save(out, manifest_extra=manifest_extra, card=card)
     echo(f"wrote {out}")
     return out
@@ -297,6 +297,7 @@ def model_card(
     data_rows: list[tuple[str, float]] | None = None,
     sweep: list[Row] | None = None,
     real_text: dict[str, Any] | None = None,
+    structure_reports: tuple[CVReport, CVReport] | None = None,
 ) -> str:
     """Markdown model card: real-text figures first, then data, grouped-CV metrics beside the baseline, limits."""
     counts = Counter(e.label.value for e in examples)
@@ -306,7 +307,8 @@ def model_card(
         "",
         "Multinomial logistic regression (class-weighted) over TF-IDF word 1-2 grams plus hand-written cue",
         f"features (groups: {', '.join(FEATURE_CONFIG['cue_groups'])}), then a learned page-context stage",
-        "(`narratives.context`). Trained by `narratives train` from `labels/`.",
+        "(`narratives.context`) and, for web pages, a learned structure stage (`narratives.structure`).",
+        "Trained by `narratives train` from `labels/`.",
         "",
         *_real_text_section(real_text),
         "## Data",
@@ -342,6 +344,25 @@ def model_card(
         ),
         "```",
     ]
+    if structure_reports:
+        with_markup, without = structure_reports
+        lines += [
+            "",
+            "## Web pages: the structure stage (grouped CV on the team's HTML renderings)",
+            "",
+            "The same out-of-fold probabilities, revised by the markup (`labels/html/`, pages of the corpus",
+            "marked up by hand) or by page context alone, folds grouped by document. Also an upper bound.",
+            "",
+            "| stage | " + " | ".join(f"{label} F1" for label in with_markup.labels) + " | macro-F1 |",
+            "|---|" + "---|" * (len(with_markup.labels) + 1),
+        ]
+        for report in (with_markup, without):
+            per_label = report.per_label()
+            lines.append(
+                f"| {report.name} | "
+                + " | ".join(f"{per_label[label]['f1']:.3f}" for label in report.labels)
+                + f" | **{report.macro_f1:.3f}** |"
+            )
     if ablations:
         lines += [
             "",
@@ -433,6 +454,22 @@ def _real_text_section(real_text: dict[str, Any] | None) -> list[str]:
                 f"| ... own headline labelled content | {ours['own_headline_content_share']:.0%} of pages | "
                 f"{base.get('own_headline_content_share', 0):.0%} | |"
             )
+    pages = real_text.get("sets", {}).get("l3s_html")
+    if pages:
+        lines += [
+            "",
+            f"Web pages (L3S-GN1, {pages['pages']} crawled HTML pages): words kept as content against the",
+            "assessors' headline and full text, mean per page (`benchmarks/pages.py`), peers in the same run:",
+            "",
+            "| system | precision | recall | F1 | own headline kept |",
+            "|---|---|---|---|---|",
+        ]
+        for system, entry in pages["systems"].items():
+            if "f1" in entry:
+                lines.append(
+                    f"| {system} | {entry['precision']:.3f} | {entry['recall']:.3f} | {entry['f1']:.3f} | "
+                    f"{entry['own_headline_kept_share']:.0%} |"
+                )
     return [*lines, ""]
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,12 @@ from narratives.features import ParagraphFeaturizer
 from narratives.labels import Label, LabelledParagraph
 from narratives.model import Model
 from narratives.renderings import Rendering
-from narratives.structure import STRUCTURE_FACTS, StructureStage, structure_features
+from narratives.structure import (
+    STRUCTURE_FACTS,
+    StructureStage,
+    headline_boilerplate_share,
+    structure_features,
+)
 
 __all__ = [
     "FEATURE_CONFIG",
@@ -134,7 +140,10 @@ def fit_model(
         fitted = context_pipeline().fit(features, truth)
         if list(fitted.classes_) != list(classifier.classes_):
             raise ValueError("the structure stage needs examples of every label in the renderings")
-        structure = StructureStage(fitted.coef_, fitted.intercept_)
+        share = headline_boilerplate_share(features[:, -len(STRUCTURE_FACTS) :], truth)
+        structure = StructureStage(
+            fitted.coef_, fitted.intercept_, share, list(fitted.classes_).index(Label.BOILERPLATE.value)
+        )
     return Model(
         featurizer,
         classifier.coef_,
@@ -171,8 +180,17 @@ def cross_validate_structure(
     with_markup = np.empty(len(truth), dtype=object)
     without = np.empty(len(truth), dtype=object)
     folds = StratifiedGroupKFold(n_splits=min(N_FOLDS, len(renderings)), shuffle=True, random_state=SEED)
+    facts = features[:, context_columns:]
     for train, test in folds.split(features, truth, groups):
-        with_markup[test] = context_pipeline().fit(features[train], truth[train]).predict(features[test])
+        fitted = context_pipeline().fit(features[train], truth[train])
+        stage = StructureStage(
+            fitted.coef_,
+            fitted.intercept_,
+            headline_boilerplate_share(facts[train], truth[train]),
+            list(fitted.classes_).index(Label.BOILERPLATE.value),
+        )
+        revised = stage.revise_features(features[test], facts[test])
+        with_markup[test] = fitted.classes_[revised.argmax(axis=1)]
         plain = features[:, :context_columns]
         without[test] = context_pipeline().fit(plain[train], truth[train]).predict(plain[test])
     return (
@@ -337,7 +355,14 @@ def check_trainable(examples: Sequence[LabelledParagraph], where: object, n_fold
             )
 
 
-def data_digest(examples: Sequence[LabelledParagraph]) -> str:
-    """sha256 of the labelled data (doc, text, label), independent of file layout and order."""
+def data_digest(examples: Sequence[LabelledParagraph], renderings: Sequence[Path] = ()) -> str:
+    """sha256 of the labelled data (doc, text, label) and the HTML renderings' bytes.
+
+    Independent of the label files' layout and order; ``renderings`` are the files of
+    :func:`narratives.renderings.find_renderings` (the structure stage's training data).
+    """
     records = sorted((e.doc, e.text, e.label.value) for e in examples)
-    return hashlib.sha256(json.dumps(records, ensure_ascii=False).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(records, ensure_ascii=False).encode())
+    for path in sorted(renderings, key=lambda path: path.name):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
