@@ -28,6 +28,19 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1,
 DEFAULT_GLOBS = ("*.txt", "*.md")
 DEFAULT_SUFFIXES = (".txt", ".md")
 LABEL_NAMES = ("reported_fact", "speculation", "opinion", "boilerplate")
+#: Output formats; the writer's names (narratives.output.FORMATS), here so --help imports nothing.
+FORMATS = ("table", "jsonl", "json", "csv", "tsv")
+#: Output file suffixes and the format each means.
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv"}
+#: Words and cues shown per paragraph by --explain: enough to see why, few enough to read.
+EXPLAIN_TOP = 5
+
+
+def _version() -> str:
+    from narratives import __version__
+
+    return __version__
+
 
 __all__ = ["UsageError", "build_parser", "expand_paths", "main"]
 
@@ -46,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Label each paragraph of an article: reported_fact, speculation, opinion or boilerplate.",
         epilog="Exit codes: 0 all good, 1 some inputs failed, 2 usage error, 130 interrupted.",
     )
+    parser.add_argument("--version", action="version", version=f"narratives {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     classify = commands.add_parser(
@@ -56,20 +70,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inputs(classify)
     classify.add_argument(
         "--format",
-        choices=("table", "jsonl", "csv"),
+        choices=FORMATS,
         default=None,
-        help="output format (default: table on a terminal, else jsonl; with --output, from its suffix)",
+        help="output format (default: table on a terminal, else jsonl; with -o, from its suffix: "
+        ".jsonl, .json, .csv, .tsv)",
     )
     classify.add_argument("-o", "--output", type=Path, help="write records to this file (atomically)")
     classify.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
     classify.add_argument(
         "--explain",
+        action="store_true",
+        help="add the words and cues of each paragraph that pushed its label most",
+    )
+    classify.add_argument(
+        "--explain-top",
         type=int,
-        nargs="?",
-        const=5,
         default=None,
         metavar="K",
-        help="add the K features that pushed each label most (default K: 5)",
+        help=f"how many to show with --explain (default: {EXPLAIN_TOP}; implies --explain)",
     )
     classify.add_argument(
         "--labels",
@@ -95,7 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Split files into paragraphs.",
     )
     _add_inputs(split)
-    split.add_argument("--format", choices=("table", "jsonl"), default=None, help="output format")
+    split.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: table on a terminal, else jsonl)",
+    )
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -339,8 +362,9 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     wanted = _wanted_labels(args.labels)
     if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
         raise UsageError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
-    if args.explain is not None and args.explain < 1:
-        raise UsageError(f"--explain needs a positive number of features, got {args.explain}")
+    if args.explain_top is not None and args.explain_top < 1:
+        raise UsageError(f"--explain-top needs a positive number, got {args.explain_top}")
+    explain_top = args.explain_top or (EXPLAIN_TOP if args.explain else None)
     form = _format(args.format, args.output, out)
     _check_outputs(args.paths, {"-o": args.output, "--html": args.html})
     model = load_model(args.model)
@@ -349,8 +373,11 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for name, reason in failures:
         print(f"narratives: {name}: {reason}", file=err)
     articles: list[tuple[str, list[Any]]] = []
+    explanations: dict[tuple[int, int], Any] = {}
     with _destination(args.output, out) as stream:
-        writer = RecordWriter(stream, form, colour=args.output is None and _is_terminal(out))
+        writer = RecordWriter(
+            stream, form, colour=args.output is None and _use_colour(out), width=_terminal_width(out)
+        )
         results = _classified_files(sources, model, args.n_jobs, args.encoding)
         for path, paragraphs, labels, error in _progress(results, len(sources), err):
             if paragraphs is None:
@@ -361,20 +388,24 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if args.html is not None:  # the report needs every article at the end
                 kept = list(kept)
                 articles.append((path, kept))
+            number = len(articles) - 1
             writer.file_header(path, sum(wanted is None or label.value in wanted for label in labels))
             for paragraph in kept:
                 explanation = (
-                    model.explain(paragraph.text, args.explain, label=paragraph.label)
-                    if args.explain
+                    model.explain_words(paragraph.text, explain_top, label=paragraph.label)
+                    if explain_top
                     else None
                 )
+                if explanation is not None and args.html is not None:
+                    explanations[number, paragraph.index] = explanation
                 writer.write(
                     paragraph_record(
                         path, paragraph, min_confidence=args.min_confidence, explanation=explanation
                     )
                 )
+        writer.close()
     if args.html is not None:
-        _write_report(args.html, articles, failures, args.min_confidence)
+        _write_report(args.html, articles, failures, args.min_confidence, wanted, explanations)
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
@@ -418,15 +449,38 @@ def _wanted_labels(raw: str | None) -> set[str] | None:
 
 
 def _format(requested: str | None, output: Path | None, out: TextIO) -> str:
+    """The output format: as requested, else from ``-o``'s suffix, else by where output goes.
+
+    ``-o`` ending in ``.jsonl``, ``.json``, ``.csv`` or ``.tsv`` picks that format, and a
+    ``--format`` that contradicts it (``--format csv -o out.json``) is a usage error;
+    any other ``-o`` (a device, ``out.txt``) gets JSON lines.
+    """
+    implied = None if output is None else SUFFIX_FORMATS.get(output.suffix.lower())
     if requested is not None:
+        if implied is not None and implied != requested:
+            raise UsageError(f"--format {requested} does not match -o {output} (a .{implied} file)")
         return requested
     if output is not None:
-        return "csv" if output.suffix.lower() == ".csv" else "jsonl"
+        return implied or "jsonl"
     return "table" if _is_terminal(out) else "jsonl"
 
 
 def _is_terminal(stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _use_colour(stream: TextIO) -> bool:
+    """Colour on a terminal unless ``NO_COLOR`` is set to anything non-empty (no-color.org)."""
+    return _is_terminal(stream) and not os.environ.get("NO_COLOR")
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    """The terminal's width in columns for the table (``COLUMNS`` wins), or None when not a terminal."""
+    if not _is_terminal(stream):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 @contextlib.contextmanager
@@ -450,22 +504,37 @@ def _progress(results: Iterator[Any], total: int, err: TextIO) -> Iterator[Any]:
 
 
 def _write_report(
-    path: Path, articles: list, failures: list[tuple[str, str]], min_confidence: float | None
+    path: Path,
+    articles: list,
+    failures: list[tuple[str, str]],
+    min_confidence: float | None,
+    shown: set[str] | None = None,
+    explanations: dict[tuple[int, int], Any] | None = None,
 ) -> None:
     from narratives.output import atomic_output
     from narratives.report import render_report
 
     with atomic_output(path) as file:
-        file.write(render_report(articles, failures=failures, min_confidence=min_confidence))
+        file.write(
+            render_report(
+                articles,
+                failures=failures,
+                min_confidence=min_confidence,
+                shown=shown,
+                explanations=explanations,
+            )
+        )
 
 
 def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from narratives.documents import describe_read_error, read_article
-    from narratives.output import RecordWriter
+    from narratives.output import SPLIT_COLUMNS, RecordWriter
     from narratives.paragraphs import split_paragraphs
 
     _check_input_options(args)
-    writer = RecordWriter(out, _format(args.format, None, out))
+    writer = RecordWriter(
+        out, _format(args.format, None, out), width=_terminal_width(out), columns=SPLIT_COLUMNS
+    )
     sources, empty = expand_paths(args.paths, args.glob)  # split writes only to standard output
     for name, reason in empty:
         print(f"narratives: {name}: {reason}", file=err)
@@ -483,6 +552,7 @@ def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             writer.write(
                 {"file": str(source), "index": p.index, "start": p.start, "end": p.end, "text": p.text}
             )
+    writer.close()
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import pairwise, repeat
 
 import numpy as np
 
@@ -515,3 +515,54 @@ def lexicon_fingerprint() -> str:
         "token_pattern": TOKEN_PATTERN.pattern,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+#: Words that carry grammar, not stance: an explanation that lists them says nothing
+#: about *this* paragraph (they push towards a label by its base rate).
+_FUNCTION_WORDS = (
+    "a an the and or but nor so yet of to in on at by for from with as into onto than that this these "
+    "those there here it its it's is are was were be been being am do does did has have had having he "
+    "she they them his her their him who whom which what when where while up out over under about after "
+    "before since until then also just not no one s t"
+)
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
+#: How each lexicon or phrase cue is named in an explanation.
+_CUE_LABELS = {
+    "hedge_words": ("hedge", "hedge"),
+    "future_words": ("forecast", "future"),
+    "attribution_words": ("attribution", "attribution"),
+    "evaluative_words": ("verdict", "evaluative"),
+    "first_second_person": ("person", "person"),
+    "furniture_words": ("page furniture", "furniture"),
+    "credit_words": ("credit", "credit"),
+    "byline": ("byline", "byline"),
+    "dates": ("date", "date"),
+    "numbers": ("number", "number"),
+}
+_PHRASE_CUES = {"hedge_phrases": ("hedge", "hedge_phrase"), "prescriptions": ("prescription", "prescription")}
+
+
+def is_function_term(term: str) -> bool:
+    """Is a TF-IDF term (a word or two) made only of :data:`FUNCTION_WORDS`?"""
+    return all(word in FUNCTION_WORDS for word in term.split(" "))
+
+
+def describe_cue(name: str, text: str) -> str:
+    """A cue feature named for a reader, with the words of ``text`` that fired it.
+
+    >>> describe_cue("hedge_words", "It may well fail, reportedly.")
+    'hedge: "may", "reportedly"'
+    """
+    tokens = TOKEN_PATTERN.findall(text.lower())
+    if name in _CUE_LABELS:
+        title, lexicon = _CUE_LABELS[name]
+        index = list(LEXICONS).index(lexicon)
+        words = list(dict.fromkeys(token for token in tokens if index in lexicon_hits(token)))
+    elif name in _PHRASE_CUES:
+        title, group = _PHRASE_CUES[name]
+        pairs = {f"{a} {b}" for a, b in pairwise(tokens)}
+        words = [phrase for phrase in PHRASES[group] if phrase in pairs]
+    else:
+        return f"cue: {name.replace('_', ' ')}"
+    shown = ", ".join(f'"{word}"' for word in words[:4])
+    return f"{title}: {shown}" if shown else title

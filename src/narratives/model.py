@@ -173,6 +173,31 @@ class Model:
         names = self.feature_names()
         return [(str(names[features.indices[i]]), float(pushes[i])) for i in order]
 
+    def explain_words(
+        self, text: str, k: int = 5, *, label: Label | str | None = None
+    ) -> list[tuple[str, float]]:
+        """What in ``text`` itself pushed it towards ``label``: its words, phrases and named cues.
+
+        The same pushes as :meth:`explain`, made readable for an analyst: terms made only
+        of function words ("the", "than that") are left out (they carry the label's
+        base rate, not this paragraph's reasons), and a cue is named by its group with
+        the paragraph's own words that fired it.
+
+        >>> load_model().explain_words("The coup may well fail, and it is shameful.", k=3)  # doctest: +SKIP
+        [('hedge: "may"', 0.9), ('verdict: "shameful"', 0.7), ('"coup may"', 0.2)]
+        """
+        from narratives.cues import describe_cue, is_function_term
+
+        readable = []
+        for name, push in self.explain(text, k=len(self.feature_names()), label=label):
+            if push <= 0 or len(readable) == k:
+                break
+            if name.startswith("cue:"):
+                readable.append((describe_cue(name[4:], text), push))
+            elif not is_function_term(name):
+                readable.append((f'"{name}"', push))
+        return readable
+
     def feature_names(self) -> np.ndarray:
         if self._feature_names is None:
             self._feature_names = self.featurizer.get_feature_names_out()
