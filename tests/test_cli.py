@@ -91,9 +91,20 @@ def test_classify_reads_standard_input(monkeypatch, capsys):
 
 
 def test_info_shows_manifest(capsys):
-    assert main(["info"]) == 0
+    assert main(["info", "--json"]) == 0
     out = capsys.readouterr().out
     assert '"format": "narratives-model"' in out and "macro_f1" in out
+
+
+def test_info_is_a_short_human_summary_with_real_text_figures_first(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) <= 20 and '"format"' not in out
+    quality = json.loads((ROOT / "benchmarks/results/quality.json").read_text(encoding="utf-8"))
+    mpqa = f"{quality['sets']['mpqa']['narratives']['macro_f1']:.3f}"
+    assert mpqa in out and "grouped 5-fold CV" in out
+    assert out.index(mpqa) < out.index("grouped 5-fold CV")
+    assert "limits:" in out and "--json" in out
 
 
 def test_bad_model_directory_is_reported(tmp_path, capsys):

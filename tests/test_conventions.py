@@ -142,3 +142,29 @@ def test_report_highlights_explanations_on_demand(tmp_path):
     assert "<mark>" not in _report(tmp_path)
     page = _report(tmp_path, "--explain")
     assert "<mark>reckless</mark>" in page and "why opinion:" in page
+
+
+def test_package_metadata_licence_and_typing():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT" and (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT")
+    assert (ROOT / "src/narratives/py.typed").exists()
+    from narratives import __version__
+
+    assert project["version"] == __version__
+    assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_readme_first_command_classifies_the_demo_article_the_model_never_saw():
+    from narratives import load_labels
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = re.search(r"```sh\n(.*?)\n```", readme, re.S).group(1)
+    assert "narratives classify examples/demo_article.txt" in first
+    demo = DEMO.read_text(encoding="utf-8")
+    labelled = {e.text for e in load_labels(ROOT / "labels")}
+    paragraphs = classify(demo)
+    assert 6 <= sum(p.label.value != "boilerplate" for p in paragraphs) <= 10
+    assert not labelled & {p.text for p in paragraphs}
+    assert {p.label.value for p in paragraphs} == {"reported_fact", "speculation", "opinion", "boilerplate"}

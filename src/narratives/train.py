@@ -129,6 +129,15 @@ def run(
         "cv_metrics": metrics,
     }
     real_text = _real_text_figures(labels_dir, data_digest(examples))
+    if real_text is not None:  # the headline figures, for `narratives info`
+        manifest_extra["real_text"] = {
+            name: {
+                "documents": result["documents"],
+                "narratives_macro_f1": result["narratives"]["macro_f1"],
+                "baseline_macro_f1": result["baseline"]["macro_f1"],
+            }
+            for name, result in sorted(real_text.get("sets", {}).items())
+        }
     card = model_card(examples, ours, baseline, ablations, data_rows, sweep, real_text)
     model.save(out, manifest_extra=manifest_extra, card=card)
     echo(f"wrote {out}")
