@@ -29,6 +29,7 @@ import numpy as np
 from benchmarks.contenders import END_TO_END, FLOOR, PLAIN, Workload, build_contenders
 from benchmarks.measure import interleaved_medians, loglog_slope, median_seconds, peak_rss_increase
 from benchmarks.plot import plot_throughput
+from benchmarks.startup import startup_seconds
 from narratives import classify, load_labels, split_paragraphs
 from narratives.model import DEFAULT_MODEL_DIR, _load, load_model
 from narratives.safe_io import atomic_output
@@ -168,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": skipped,
     }
     print(f"model load: {results['model_load_ms']:.0f} ms")
+    # Fresh interpreters: what a user waits for before the first label (benchmarks/startup.py).
+    results["startup_seconds"] = startup_seconds(repeats=2 if args.quick else 5)
+    print(
+        "startup (fresh interpreter, median): "
+        + ", ".join(f"{k} {v:.3f} s" for k, v in results["startup_seconds"].items() if k != "repeats")
+    )
     for name, why in skipped.items():
         print(f"{name}: {why}")
 

@@ -201,3 +201,18 @@ def test_a_saved_model_travels_as_a_reference(tmp_path):
     payload = pickle.dumps(model)
     assert len(payload) < 1_000
     assert pickle.loads(payload).predict(["It may fail."]) == model.predict(["It may fail."])
+
+
+def test_small_input_stays_in_this_process_whatever_n_jobs_says(monkeypatch):
+    """Five short texts are one batch: starting workers would cost seconds for milliseconds of work."""
+    import joblib
+
+    from narratives import classify, classify_many
+
+    texts = ["Troops seized the palace.", "It may not last.\n\nA shameful coup."] * 2 + ["Subscribe"]
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("workers were started for a single batch")
+
+    monkeypatch.setattr(joblib, "Parallel", no_workers)
+    assert classify_many(texts, n_jobs=2) == [classify(t) for t in texts]

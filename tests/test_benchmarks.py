@@ -49,6 +49,9 @@ def test_quick_benchmark_writes_a_complete_report(tmp_path):
         > 0
     )
     assert report["machine"]["cores"] and report["machine"]["versions"]["scikit-learn"]
+    startup = report["startup_seconds"]
+    assert {"import", "load_model", "first_classify", "classify_cli"} <= set(startup)
+    assert all(startup[k] > 0 for k in ("import", "load_model", "first_classify", "classify_cli"))
     assert set(report["peak_rss_mb"]) == contenders | {"paragraphs"}
     assert "floor" in done.stdout and "x plain" in done.stdout
     plot = out.with_suffix(".png")

@@ -91,9 +91,20 @@ def test_classify_reads_standard_input(monkeypatch, capsys):
 
 
 def test_info_shows_manifest(capsys):
-    assert main(["info"]) == 0
+    assert main(["info", "--json"]) == 0
     out = capsys.readouterr().out
     assert '"format": "narratives-model"' in out and "macro_f1" in out
+
+
+def test_info_is_a_short_human_summary_with_real_text_figures_first(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) <= 20 and '"format"' not in out
+    quality = json.loads((ROOT / "benchmarks/results/quality.json").read_text(encoding="utf-8"))
+    mpqa = f"{quality['sets']['mpqa']['narratives']['macro_f1']:.3f}"
+    assert mpqa in out and "grouped 5-fold CV" in out
+    assert out.index(mpqa) < out.index("grouped 5-fold CV")
+    assert "limits:" in out and "--json" in out
 
 
 def test_bad_model_directory_is_reported(tmp_path, capsys):
@@ -158,7 +169,7 @@ def test_label_filter_and_min_confidence(capsys):
 
 @pytest.mark.parametrize(
     "arguments",
-    [["--labels", "facts"], ["--min-confidence", "1.5"], ["--explain", "0"], ["--format", "xml"]],
+    [["--labels", "facts"], ["--min-confidence", "1.5"], ["--explain-top", "0"], ["--format", "xml"]],
 )
 def test_nonsense_options_are_usage_errors(arguments, capsys):
     assert main(["classify", *arguments, str(SEEDS[0])]) == 2
@@ -166,12 +177,12 @@ def test_nonsense_options_are_usage_errors(arguments, capsys):
 
 
 def test_explain_gives_the_models_own_explanation(capsys):
-    assert main(["classify", "--format", "jsonl", "--explain", "3", str(SEEDS[0])]) == 0
+    assert main(["classify", "--format", "jsonl", "--explain-top", "3", str(SEEDS[0])]) == 0
     rows = records(capsys.readouterr().out)
     model = load_model()
     for row in rows[:5]:
-        expected = [[f, round(p, 4)] for f, p in model.explain(row["text"], 3)]
-        assert row["explanation"] == expected and len(expected) == 3
+        expected = [[f, round(p, 4)] for f, p in model.explain_words(row["text"], 3, label=row["label"])]
+        assert row["explanation"] == expected and 1 <= len(expected) <= 3
 
 
 def test_glob_chooses_which_files_a_folder_contributes(tmp_path, capsys):
@@ -205,7 +216,7 @@ def test_output_file_is_replaced_only_when_the_run_finishes(tmp_path, monkeypatc
         real_write(self, record)
 
     monkeypatch.setattr(output.RecordWriter, "write", interrupted)
-    assert main(["classify", "-o", str(target), "--format", "csv", *map(str, SEEDS)]) == 130
+    assert main(["classify", "-o", str(target), "--format", "jsonl", *map(str, SEEDS)]) == 130
     assert target.read_text(encoding="utf-8") == complete
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
 
@@ -387,12 +398,12 @@ def test_explain_explains_the_label_that_was_output_even_after_the_context_step(
     page.write_text("\n\n".join(headlines), encoding="utf-8")
     model = load_model()
     alone = model.predict(headlines)
-    assert main(["classify", "--format", "jsonl", "--explain", "4", str(page)]) == 0
+    assert main(["classify", "--format", "jsonl", "--explain-top", "4", str(page)]) == 0
     rows = records(capsys.readouterr().out)
     assert {r["label"] for r in rows} == {"boilerplate"}  # the context step's doing
     assert any(label.value != "boilerplate" for label in alone)  # ... not the model's alone
     for row in rows:
-        expected = [[f, round(p, 4)] for f, p in model.explain(row["text"], 4, label="boilerplate")]
+        expected = [[f, round(p, 4)] for f, p in model.explain_words(row["text"], 4, label="boilerplate")]
         assert row["explanation"] == expected
 
 

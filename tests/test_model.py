@@ -263,3 +263,69 @@ def test_a_context_stage_must_match_its_manifest(tmp_path, examples):
     (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelError, match="context stage"):
         load_model(tmp_path / "m")
+
+
+def test_probabilities_follow_one_label_order_everywhere(tmp_path):
+    """classes_, predict_proba columns, JSON and CSV all read reported_fact, speculation, opinion, boilerplate."""
+    import csv
+    import io
+    import json as json_
+
+    from narratives import Label, classify
+    from narratives.output import CSV_COLUMNS, RecordWriter, paragraph_record
+
+    model = load_model()
+    assert model.classes_ == tuple(Label)
+    assert model.manifest["labels"] == [label.value for label in Label]
+    paragraph = classify("Troops may have seized the palace, officials said.")[0]
+    assert list(paragraph.probabilities) == list(Label)
+    record = paragraph_record("x", paragraph)
+    assert list(json_.loads(json_.dumps(record))["probabilities"]) == [label.value for label in Label]
+    probability_columns = [c for c in CSV_COLUMNS if c.startswith("p_")]
+    assert probability_columns == [f"p_{label.value}" for label in Label]
+    out = io.StringIO()
+    RecordWriter(out, "csv").write(record)
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [float(row[c]) for c in probability_columns] == pytest.approx(
+        list(model.predict_proba([paragraph.text])[0]), abs=0.2
+    )
+
+
+def test_a_model_given_alphabetical_labels_is_kept_in_label_order():
+    from narratives import Label
+    from narratives.model import Model
+
+    shipped = load_model()
+    alphabetical = sorted(range(4), key=lambda i: shipped.classes_[i].value)
+    context = shipped.context.reordered(alphabetical)
+    reordered = Model(
+        shipped.featurizer,
+        shipped.coef_[alphabetical],
+        shipped.intercept_[alphabetical],
+        [shipped.classes_[i] for i in alphabetical],
+        context=context,
+    )
+    assert reordered.classes_ == tuple(Label)
+    texts = ["Troops seized the palace.", "It may not last.", "A shameful coup.", "Subscribe now"]
+    assert abs(reordered.predict_proba(texts) - shipped.predict_proba(texts)).max() < 1e-12
+    from narratives import classify
+
+    ours = [p.probabilities for p in classify("\n\n".join(texts), model=reordered)]
+    theirs = [p.probabilities for p in classify("\n\n".join(texts), model=shipped)]
+    assert ours == theirs
+
+
+def test_model_repr_and_save_without_extra_arguments(tmp_path):
+    model = load_model()
+    text = repr(model)
+    assert text.startswith("Model(labels=[reported_fact, speculation, opinion, boilerplate]")
+    assert f"{len(model.featurizer.vocabulary_):,} terms" in text and "shipped" in text
+    import copy
+
+    saved = copy.deepcopy(model).save(tmp_path / "m")
+    again = load_model(saved)
+    assert "MODEL_CARD.md" in {p.name for p in saved.iterdir()}
+    assert "stems.json" in again.manifest["files"]
+    texts = ["Troops seized the palace.", "It may not last."]
+    assert (again.predict_proba(texts) == model.predict_proba(texts)).all()
+    assert str(saved) in repr(again)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -45,6 +45,8 @@ DEFAULT_BATCH_SIZE = 2048
 #: A batch also closes at ``batch_size`` times this many characters, so text with very
 #: long lines (or no newlines) cannot make a batch unbounded.
 CHARACTERS_PER_LINE = 256
+#: Fewer batches than this are classified in this process whatever ``n_jobs`` says.
+MIN_PARALLEL_BATCHES = 2
 #: Batches read ahead per parallel worker: enough to keep workers busy between windows.
 WINDOW_PER_WORKER = 16
 #: A paragraph longer than this is judged (features and page context) on its first this
@@ -290,10 +292,25 @@ def _iterate(
     input_format: InputFormat = "text",
 ) -> Iterator[list[ClassifiedParagraph]]:
     batches = _batches(texts, batch_size, input_format)
-    if _runs_serially(n_jobs):
-        for batch in batches:  # _batches yields the texts read before a failure, then raises
+    if not _runs_serially(n_jobs):
+        # Input of one batch runs here: starting workers costs more than the batch (seconds
+        # against milliseconds), and one batch cannot be shared between workers anyway.
+        first, failure = _take(batches, MIN_PARALLEL_BATCHES)
+        if len(first) >= MIN_PARALLEL_BATCHES:
+            yield from _iterate_parallel(chain(first, batches), model, n_jobs)
+            return
+        for batch in first:
             yield from _assemble(batch, _score_batch(batch, model), model.classes_)
+        if failure is not None:
+            raise failure
         return
+    for batch in batches:  # _batches yields the texts read before a failure, then raises
+        yield from _assemble(batch, _score_batch(batch, model), model.classes_)
+
+
+def _iterate_parallel(
+    batches: Iterator[list[str]], model: Model, n_jobs: int | None
+) -> Iterator[list[ClassifiedParagraph]]:
     from joblib import Parallel, delayed, effective_n_jobs
 
     # The input is read here, in the caller's thread, a window of batches at a time:

@@ -29,6 +29,19 @@ EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1,
 DEFAULT_GLOBS = ("*.txt", "*.md", "*.html", "*.htm")
 DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm")
 LABEL_NAMES = ("reported_fact", "speculation", "opinion", "boilerplate")
+#: Output formats; the writer's names (narratives.output.FORMATS), here so --help imports nothing.
+FORMATS = ("table", "jsonl", "json", "csv", "tsv")
+#: Output file suffixes and the format each means.
+SUFFIX_FORMATS = {".jsonl": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv"}
+#: Words and cues shown per paragraph by --explain: enough to see why, few enough to read.
+EXPLAIN_TOP = 5
+
+
+def _version() -> str:
+    from narratives import __version__
+
+    return __version__
+
 
 __all__ = ["UsageError", "build_parser", "expand_paths", "main"]
 
@@ -47,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Label each paragraph of an article: reported_fact, speculation, opinion or boilerplate.",
         epilog="Exit codes: 0 all good, 1 some inputs failed, 2 usage error, 130 interrupted.",
     )
+    parser.add_argument("--version", action="version", version=f"narratives {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     classify = commands.add_parser(
@@ -57,9 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inputs(classify)
     classify.add_argument(
         "--format",
-        choices=("table", "jsonl", "csv"),
+        choices=FORMATS,
         default=None,
-        help="output format (default: table on a terminal, else jsonl; with --output, from its suffix)",
+        help="output format (default: table on a terminal, else jsonl; with -o, from its suffix: "
+        ".jsonl, .json, .csv, .tsv)",
     )
     classify.add_argument(
         "--format-in",
@@ -72,12 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML report")
     classify.add_argument(
         "--explain",
+        action="store_true",
+        help="add the words and cues of each paragraph that pushed its label most",
+    )
+    classify.add_argument(
+        "--explain-top",
         type=int,
-        nargs="?",
-        const=5,
         default=None,
         metavar="K",
-        help="add the K features that pushed each label most (default K: 5)",
+        help=f"how many to show with --explain (default: {EXPLAIN_TOP}; implies --explain)",
     )
     classify.add_argument(
         "--labels",
@@ -103,7 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Split files into paragraphs.",
     )
     _add_inputs(split)
-    split.add_argument("--format", choices=("table", "jsonl"), default=None, help="output format")
+    split.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: table on a terminal, else jsonl)",
+    )
 
     evaluate = commands.add_parser(
         "evaluate",
@@ -131,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument(
         "model", nargs="?", type=Path, default=None, help="model directory (default: shipped model)"
     )
+    info.add_argument("--json", action="store_true", help="print the raw manifest as JSON instead")
 
     labels = commands.add_parser(
         "labels",
@@ -250,7 +274,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         return EXIT_OK
     if args.command == "info":
-        return _info(args.model, out)
+        return _info(args.model, out, as_json=args.json)
     if args.action == "suggest":
         return _suggest(args, out, err)
     return _check(args.labels, out)
@@ -347,8 +371,9 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     wanted = _wanted_labels(args.labels)
     if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
         raise UsageError(f"--min-confidence must be between 0 and 1, got {args.min_confidence}")
-    if args.explain is not None and args.explain < 1:
-        raise UsageError(f"--explain needs a positive number of features, got {args.explain}")
+    if args.explain_top is not None and args.explain_top < 1:
+        raise UsageError(f"--explain-top needs a positive number, got {args.explain_top}")
+    explain_top = args.explain_top or (EXPLAIN_TOP if args.explain else None)
     form = _format(args.format, args.output, out)
     _check_outputs(args.paths, {"-o": args.output, "--html": args.html})
     model = load_model(args.model)
@@ -358,8 +383,11 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"narratives: {name}: {reason}", file=err)
     articles: list[tuple[str, list[Any]]] = []
     headlines: dict[str, str] = {}
+    explanations: dict[tuple[int, int], Any] = {}
     with _destination(args.output, out) as stream:
-        writer = RecordWriter(stream, form, colour=args.output is None and _is_terminal(out))
+        writer = RecordWriter(
+            stream, form, colour=args.output is None and _use_colour(out), width=_terminal_width(out)
+        )
         results = _classified_files(sources, model, args.n_jobs, args.encoding, args.format_in, err)
         for path, paragraphs, labels, error, title in _progress(results, len(sources), err):
             if paragraphs is None:
@@ -372,21 +400,25 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 articles.append((path, kept))
                 if title is not None:
                     headlines[path] = _page_headline(paragraphs, title)
+            number = len(articles) - 1
             writer.file_header(path, sum(wanted is None or label.value in wanted for label in labels))
             for paragraph in kept:
                 explanation = (
-                    model.explain(paragraph.text, args.explain, label=paragraph.label)
-                    if args.explain
+                    model.explain_words(paragraph.text, explain_top, label=paragraph.label)
+                    if explain_top
                     else None
                 )
+                if explanation is not None and args.html is not None:
+                    explanations[number, paragraph.index] = explanation
                 record = paragraph_record(
                     path, paragraph, min_confidence=args.min_confidence, explanation=explanation
                 )
                 if title is not None:
                     record["title"] = title
                 writer.write(record)
+        writer.close()
     if args.html is not None:
-        _write_report(args.html, articles, failures, args.min_confidence, headlines)
+        _write_report(args.html, articles, failures, args.min_confidence, wanted, explanations, headlines)
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
@@ -456,15 +488,38 @@ def _wanted_labels(raw: str | None) -> set[str] | None:
 
 
 def _format(requested: str | None, output: Path | None, out: TextIO) -> str:
+    """The output format: as requested, else from ``-o``'s suffix, else by where output goes.
+
+    ``-o`` ending in ``.jsonl``, ``.json``, ``.csv`` or ``.tsv`` picks that format, and a
+    ``--format`` that contradicts it (``--format csv -o out.json``) is a usage error;
+    any other ``-o`` (a device, ``out.txt``) gets JSON lines.
+    """
+    implied = None if output is None else SUFFIX_FORMATS.get(output.suffix.lower())
     if requested is not None:
+        if implied is not None and implied != requested:
+            raise UsageError(f"--format {requested} does not match -o {output} (a .{implied} file)")
         return requested
     if output is not None:
-        return "csv" if output.suffix.lower() == ".csv" else "jsonl"
+        return implied or "jsonl"
     return "table" if _is_terminal(out) else "jsonl"
 
 
 def _is_terminal(stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
+
+
+def _use_colour(stream: TextIO) -> bool:
+    """Colour on a terminal unless ``NO_COLOR`` is set to anything non-empty (no-color.org)."""
+    return _is_terminal(stream) and not os.environ.get("NO_COLOR")
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    """The terminal's width in columns for the table (``COLUMNS`` wins), or None when not a terminal."""
+    if not _is_terminal(stream):
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 @contextlib.contextmanager
@@ -492,6 +547,8 @@ def _write_report(
     articles: list,
     failures: list[tuple[str, str]],
     min_confidence: float | None,
+    shown: set[str] | None = None,
+    explanations: dict[tuple[int, int], Any] | None = None,
     headlines: dict[str, str] | None = None,
 ) -> None:
     from narratives.output import atomic_output
@@ -499,17 +556,26 @@ def _write_report(
 
     with atomic_output(path) as file:
         file.write(
-            render_report(articles, failures=failures, min_confidence=min_confidence, headlines=headlines)
+            render_report(
+                articles,
+                failures=failures,
+                min_confidence=min_confidence,
+                shown=shown,
+                explanations=explanations,
+                headlines=headlines,
+            )
         )
 
 
 def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from narratives.documents import describe_read_error, read_article
-    from narratives.output import RecordWriter
+    from narratives.output import SPLIT_COLUMNS, RecordWriter
     from narratives.paragraphs import split_paragraphs
 
     _check_input_options(args)
-    writer = RecordWriter(out, _format(args.format, None, out))
+    writer = RecordWriter(
+        out, _format(args.format, None, out), width=_terminal_width(out), columns=SPLIT_COLUMNS
+    )
     sources, empty = expand_paths(args.paths, args.glob)  # split writes only to standard output
     for name, reason in empty:
         print(f"narratives: {name}: {reason}", file=err)
@@ -527,6 +593,7 @@ def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             writer.write(
                 {"file": str(source), "index": p.index, "start": p.start, "end": p.end, "text": p.text}
             )
+    writer.close()
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -555,13 +622,81 @@ def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _info(directory: Path | None, out: TextIO) -> int:
+#: How `narratives info` names the real-text sets of ``python -m benchmarks.quality``.
+REAL_TEXT_SETS = {
+    "mpqa": "news and commentary documents (MPQA), four labels",
+    "checkthat": "CheckThat! sentences, objective / subjective",
+    "l3s": "news pages (L3S-GN1), content / boilerplate",
+}
+
+
+def _info(directory: Path | None, out: TextIO, *, as_json: bool = False) -> int:
     from narratives.model import DEFAULT_MODEL_DIR, load_model
 
     model = load_model(directory)
-    out.write(f"model: {directory or DEFAULT_MODEL_DIR}\n")
-    out.write(json.dumps(model.manifest, indent=2, ensure_ascii=False) + "\n")
+    if as_json:
+        out.write(json.dumps(model.manifest, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    out.write(info_summary(model.manifest, directory or DEFAULT_MODEL_DIR))
     return EXIT_OK
+
+
+def info_summary(manifest: dict[str, Any], where: Path) -> str:
+    """A short human summary of a model's manifest: what it is, its data, real-text figures first, limits."""
+    lines = [f"narratives model at {where}"]
+    features = manifest.get("features", {})
+    classifier = manifest.get("classifier", {})
+    lines.append(
+        f"  what: {classifier.get('type', 'linear classifier')} over TF-IDF word 1-2 grams and cue groups "
+        f"({', '.join(features.get('cue_groups', []))})"
+        + (", plus a page-context stage" if manifest.get("context") else "")
+        + (" and, for web pages, a structure stage" if manifest.get("structure") else "")
+    )
+    lines.append(f"  labels: {', '.join(manifest.get('labels', []))}")
+    data = manifest.get("training_data")
+    if data:
+        lines.append(
+            f"  trained on: {data['paragraphs']:,} hand-labelled paragraphs from {data['documents']} documents "
+            f"(narratives {manifest.get('narratives_version', '?')}, scikit-learn {manifest.get('sklearn_version', '?')})"
+        )
+    real = manifest.get("real_text")
+    if real:
+        lines.append("  on real text nobody on the team wrote (macro-F1, narratives vs a plain baseline):")
+        known_first = sorted(
+            real, key=lambda name: list(REAL_TEXT_SETS).index(name) if name in REAL_TEXT_SETS else 99
+        )
+        for name in known_first:
+            row = real[name]
+            label = REAL_TEXT_SETS.get(name, name)
+            if "narratives_word_f1" in row:  # web pages: words kept as content, beside the peers
+                peers = ", ".join(
+                    f"{peer} {row[f'{peer}_word_f1']:.3f}"
+                    for peer in ("trafilatura", "jusText")
+                    if f"{peer}_word_f1" in row
+                )
+                lines.append(
+                    f"    {row['pages']} web pages (L3S-GN1 HTML), word F1: {row['narratives_word_f1']:.3f}"
+                    + (f" vs {peers}" if peers else "")
+                    + f"; own headline kept on {row['own_headline_kept_share']:.0%}"
+                )
+                continue
+            lines.append(
+                f"    {row['documents']} {label}: {row['narratives_macro_f1']:.3f} vs {row['baseline_macro_f1']:.3f}"
+            )
+    else:
+        lines.append("  real text: not measured for this model (python -m benchmarks.quality)")
+    metrics = manifest.get("cv_metrics", {})
+    if "model" in metrics:
+        lines.append(
+            f"  grouped {metrics.get('folds', '?')}-fold CV on the team's own labels (an upper bound): "
+            f"{metrics['model']['macro_f1']:.3f} vs baseline {metrics['baseline']['macro_f1']:.3f}"
+        )
+    lines.append(
+        "  limits: English news and commentary on coups and instability; judges paragraphs, not claims; "
+        "new sources land near the real-text figures, not the CV ones."
+    )
+    lines.append("  more: MODEL_CARD.md in that folder; the raw manifest with `narratives info --json`")
+    return "\n".join(lines) + "\n"
 
 
 def _suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

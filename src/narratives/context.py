@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import softmax
 
 from narratives.cues import BYLINE_OPENINGS, LEXICONS, TOKEN_PATTERN, lexicon_hits
 from narratives.labels import Label
@@ -29,6 +28,7 @@ __all__ = [
     "headline_runs",
     "is_headline_like",
     "own_headlines",
+    "softmax",
 ]
 
 #: A page's own headline, standfirst, byline and date rarely make six headline-shaped
@@ -100,7 +100,7 @@ _OPENING_QUOTES = "'\"‘“"
 _NUMBER = re.compile(r"\d[\d,.:]*")
 #: Names of the context features, in column order (recorded in the model manifest).
 CONTEXT_FEATURES = (
-    *(f"log_p_{label.value}" for label in sorted(Label, key=lambda label: label.value)),
+    *(f"log_p_{label.value}" for label in Label),
     "in_headline_run",
     "own_headline",
 )
@@ -160,7 +160,7 @@ def context_features(
 ) -> np.ndarray:
     """``(n, len(CONTEXT_FEATURES))``: the paragraph's own log-probabilities and its place on the page.
 
-    ``probabilities`` have columns in alphabetical label order, as the model's classes.
+    ``probabilities`` have one column per label, in the model's ``classes_`` order.
     """
     runs = headline_runs(texts, document_sizes)
     return np.column_stack(
@@ -195,4 +195,16 @@ class ContextStage:
         # Row by row, not a matrix product: BLAS kernels vary with the batch's shape, and a
         # paragraph must get the same probabilities in any batch.
         scores = (features[:, None, :] * self.coef[None, :, :]).sum(axis=2) + self.intercept
-        return softmax(scores, axis=1)
+        return softmax(scores)
+
+    def reordered(self, order: Sequence[int]) -> ContextStage:
+        """The same stage for labels (and probability inputs) taken in ``order``."""
+        order = list(order)
+        columns = [*order, *range(len(order), self.coef.shape[1])]
+        return ContextStage(self.coef[order][:, columns], self.intercept[order])
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, as ``scipy.special.softmax(scores, axis=1)`` (without importing scipy.special)."""
+    exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)

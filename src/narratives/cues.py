@@ -18,10 +18,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
+from itertools import pairwise, repeat
 
 import numpy as np
-from nltk.stem.snowball import EnglishStemmer
 
 
 @dataclass(frozen=True)
@@ -216,19 +215,111 @@ SEPARATOR = "\x00"
 #: Bump when a cue formula changes, so older models are refused rather than misread.
 CUE_VERSION = 6
 
-_stem = EnglishStemmer().stem
-_FAMILY_STEMS = [frozenset(_stem(word) for word in lexicon.families) for lexicon in LEXICONS.values()]
+#: Snowball stems already known: those the shipped model's ``stems.json`` stores (trusted:
+#: it ships in the package). Stemming is a pure function, so known stems are right for
+#: any model, and they spare importing nltk (over a second). Stems computed later are
+#: cached by :func:`lexicon_hits` (bounded), not here.
+_KNOWN_STEMS: dict[str, str] = {}
+#: Words nltk's English Snowball stemmer maps by a table rather than by its rules.
+_SPECIAL_WORDS = frozenset(
+    ["skis", "skies", "dying", "lying", "tying", "idly", "gently", "ugly", "early", "only", "singly"]
+)
+
+
+def _stem(word: str) -> str:
+    """The English Snowball stem of ``word``; nltk is imported on the first word not already known."""
+    stem = _KNOWN_STEMS.get(word)
+    return _snowball()(word) if stem is None else stem
+
+
+@lru_cache(maxsize=1)
+def _snowball() -> Callable[[str], str]:
+    from nltk.stem.snowball import EnglishStemmer
+
+    return EnglishStemmer().stem
+
+
+def remember_stems(stems: dict[str, str]) -> None:
+    """Add trusted known stems (word -> Snowball stem): the shipped model's ``stems.json``."""
+    _KNOWN_STEMS.update(stems)
+
+
+@lru_cache(maxsize=1)
+def _family_stems() -> list[frozenset[str]]:
+    return [frozenset(_stem(word) for word in lexicon.families) for lexicon in LEXICONS.values()]
+
+
+def family_words() -> set[str]:
+    """Every word that names a lexicon family: their stems define the families."""
+    return {word for lexicon in LEXICONS.values() for word in lexicon.families}
+
+
+@lru_cache(maxsize=1)
+def _family_prefixes() -> tuple[str, ...]:
+    """Prefixes every word stemming to a family stem starts with.
+
+    Snowball keeps a word's beginning and rewrites only its end: the stem is a prefix
+    of the word except that a final ``i`` may stand for ``y``, a final ``e`` may be added,
+    and ``-bility`` becomes ``ble`` (or ``bl``). So a stem minus those endings is a
+    prefix of every word with that stem, and a token without any such prefix needs no
+    stemming at all (a test checks this against the stemmer on the whole corpus).
+    """
+    prefixes = set()
+    for stem in set().union(*_family_stems()):
+        if stem.endswith(("ble", "bl")):
+            stem = stem[: stem.rindex("bl") + 1]
+        elif stem.endswith(("e", "i")):
+            stem = stem[:-1]
+        prefixes.add(stem)
+    return tuple(sorted(prefixes))
+
+
+def needs_stem(token: str) -> bool:
+    """Could ``token`` (lower-cased) belong to a lexicon family? Only then is it stemmed."""
+    return token.startswith(_family_prefixes()) or token in _SPECIAL_WORDS
 
 
 @lru_cache(maxsize=1 << 16)
 def lexicon_hits(token: str) -> tuple[int, ...]:
     """Indices (in ``LEXICONS`` order) of the lexicons a lower-cased ``token`` belongs to."""
-    stem = _stem(token)
+    return hits_with_stem(token, _stem(token) if needs_stem(token) else None)
+
+
+def lexicon_table(tokens: dict[str, int], stems: dict[str, str] | None = None) -> np.ndarray:
+    """``(len(tokens), len(LEXICONS))`` 0/1: row ``tokens[t]`` holds :func:`lexicon_hits` of ``t``.
+
+    Built lexicon by lexicon (exact words looked up, shapes tried only on tokens with a
+    digit, stems only where :func:`needs_stem`), which is many times faster than one
+    :func:`lexicon_hits` per token for a model's whole vocabulary. ``stems`` are known
+    stems to use before the stemmer.
+    """
+    stems = stems or {}
+    table = np.zeros((len(tokens), len(LEXICONS)))
+    with_digit = [(token, i) for token, i in tokens.items() if _DIGIT.search(token)]
+    families = _family_stems()
+    for j, lexicon in enumerate(LEXICONS.values()):
+        rows = [tokens[word] for word in lexicon.exact if word in tokens]
+        if lexicon.shape is not None:
+            rows += [i for token, i in with_digit if lexicon.shape.fullmatch(token)]
+        table[rows, j] = 1.0
+    for token, i in tokens.items():
+        if needs_stem(token):
+            stem = stems.get(token) or _stem(token)
+            table[i, [j for j, stems_j in enumerate(families) if stem in stems_j]] = 1.0
+    return table
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def hits_with_stem(token: str, stem: str | None) -> tuple[int, ...]:
+    """:func:`lexicon_hits` given the token's stem (None: it needs none, see :func:`needs_stem`)."""
+    families = _family_stems()
     return tuple(
         i
         for i, lexicon in enumerate(LEXICONS.values())
         if token in lexicon.exact
-        or stem in _FAMILY_STEMS[i]
+        or (stem is not None and stem in families[i])
         or (lexicon.shape is not None and lexicon.shape.fullmatch(token))
     )
 
@@ -424,3 +515,54 @@ def lexicon_fingerprint() -> str:
         "token_pattern": TOKEN_PATTERN.pattern,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+#: Words that carry grammar, not stance: an explanation that lists them says nothing
+#: about *this* paragraph (they push towards a label by its base rate).
+_FUNCTION_WORDS = (
+    "a an the and or but nor so yet of to in on at by for from with as into onto than that this these "
+    "those there here it its it's is are was were be been being am do does did has have had having he "
+    "she they them his her their him who whom which what when where while up out over under about after "
+    "before since until then also just not no one s t"
+)
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
+#: How each lexicon or phrase cue is named in an explanation.
+_CUE_LABELS = {
+    "hedge_words": ("hedge", "hedge"),
+    "future_words": ("forecast", "future"),
+    "attribution_words": ("attribution", "attribution"),
+    "evaluative_words": ("verdict", "evaluative"),
+    "first_second_person": ("person", "person"),
+    "furniture_words": ("page furniture", "furniture"),
+    "credit_words": ("credit", "credit"),
+    "byline": ("byline", "byline"),
+    "dates": ("date", "date"),
+    "numbers": ("number", "number"),
+}
+_PHRASE_CUES = {"hedge_phrases": ("hedge", "hedge_phrase"), "prescriptions": ("prescription", "prescription")}
+
+
+def is_function_term(term: str) -> bool:
+    """Is a TF-IDF term (a word or two) made only of :data:`FUNCTION_WORDS`?"""
+    return all(word in FUNCTION_WORDS for word in term.split(" "))
+
+
+def describe_cue(name: str, text: str) -> str:
+    """A cue feature named for a reader, with the words of ``text`` that fired it.
+
+    >>> describe_cue("hedge_words", "It may well fail, reportedly.")
+    'hedge: "may", "reportedly"'
+    """
+    tokens = TOKEN_PATTERN.findall(text.lower())
+    if name in _CUE_LABELS:
+        title, lexicon = _CUE_LABELS[name]
+        index = list(LEXICONS).index(lexicon)
+        words = list(dict.fromkeys(token for token in tokens if index in lexicon_hits(token)))
+    elif name in _PHRASE_CUES:
+        title, group = _PHRASE_CUES[name]
+        pairs = {f"{a} {b}" for a, b in pairwise(tokens)}
+        words = [phrase for phrase in PHRASES[group] if phrase in pairs]
+    else:
+        return f"cue: {name.replace('_', ' ')}"
+    shown = ", ".join(f'"{word}"' for word in words[:4])
+    return f"{title}: {shown}" if shown else title

@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import softmax
 
-from narratives.context import CONTEXT_FEATURES, ContextStage
+from narratives.context import CONTEXT_FEATURES, ContextStage, softmax
+from narratives.cues import remember_stems
 from narratives.errors import ModelError, OutputError
 from narratives.labels import Label
 from narratives.model_files import (
@@ -41,6 +40,7 @@ from narratives.model_files import (
     FORMAT_VERSION,
     MANIFEST,
     load_arrays,
+    parse_stems,
     parse_vocabulary,
     read_listed,
     read_manifest,
@@ -51,6 +51,7 @@ from narratives.structure import STRUCTURE_FEATURES, StructureStage
 __all__ = ["DEFAULT_MODEL_DIR", "FORMAT", "FORMAT_VERSION", "Model", "check_model_destination", "load_model"]
 
 DEFAULT_MODEL_DIR = Path(str(resources.files("narratives") / "default_model"))
+_LABEL_RANK = {label: rank for rank, label in enumerate(Label)}
 
 
 class Model:
@@ -58,6 +59,14 @@ class Model:
 
     ``predict_proba`` is the softmax of ``features @ coef.T + intercept``: exactly
     what scikit-learn's ``LogisticRegression`` computes, rebuilt from plain arrays.
+    Labels are kept in :class:`Label` order (reported_fact, speculation, opinion,
+    boilerplate), the order of ``classes_``, every probability array, JSON, CSV and the
+    report, whatever order they were given in (scikit-learn sorts them alphabetically):
+    ``coef``, ``intercept`` and the ``context`` stage (whose classes and probability
+    inputs follow ``classes``) are reordered to match.
+
+    >>> load_model()  # doctest: +SKIP
+    Model(labels=[reported_fact, speculation, opinion, boilerplate], 31,912 terms + 19 cues, context stage, shipped)
     """
 
     def __init__(
@@ -70,21 +79,32 @@ class Model:
         context: ContextStage | None = None,
         structure: StructureStage | None = None,
     ) -> None:
-        self.featurizer = featurizer
-        self.coef_ = np.asarray(coef, dtype=np.float64)
-        self.intercept_ = np.asarray(intercept, dtype=np.float64)
-        self.classes_ = tuple(Label(c) for c in classes)
+        # A scikit-learn ParagraphFeaturizer is kept as its fitted state, which needs no scikit-learn.
+        self.featurizer = featurizer.fitted() if hasattr(featurizer, "fitted") else featurizer
+        given = [Label(c) for c in classes]
+        order = sorted(range(len(given)), key=lambda i: _LABEL_RANK[given[i]])
+        self.coef_ = np.asarray(coef, dtype=np.float64)[order]
+        self.intercept_ = np.asarray(intercept, dtype=np.float64)[order]
+        self.classes_ = tuple(given[i] for i in order)
         self.manifest = manifest or {}
         #: The learned page-context stage :func:`narratives.classify` applies (None: none).
-        self.context = context
+        self.context = None if context is None else context.reordered(order)
         #: The learned stage that revises HTML blocks by their markup (None: HTML pages
         #: get the page-context stage, as plain text does).
-        self.structure = structure
+        self.structure = None if structure is None else structure.reordered(order)
         self._coef_t = np.ascontiguousarray(self.coef_.T)  # sparse rows @ dense columns: one C loop
         self._feature_names: np.ndarray | None = None
         #: Where a loaded or saved model lives: (directory, digest of its checksums);
         #: the directory is None for the model shipped in the package.
         self.origin: tuple[str | None, str] | None = None
+
+    def __repr__(self) -> str:
+        labels = ", ".join(label.value for label in self.classes_)
+        n_terms = len(self.featurizer.vocabulary_)
+        n_cues = self.coef_.shape[1] - n_terms
+        where = "unsaved" if self.origin is None else (self.origin[0] or "shipped")
+        context = ", context stage" if self.context is not None else ""
+        return f"Model(labels=[{labels}], {n_terms:,} terms + {n_cues} cues{context}, {where})"
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         """A loaded or saved model pickles as a reference to its directory, a few hundred bytes.
@@ -108,14 +128,14 @@ class Model:
         clone.origin = None
         return clone
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def transform(self, texts: Sequence[str]) -> Any:
         """Featurise paragraph texts (one call per batch)."""
         return self.featurizer.transform(texts)
 
-    def predict_proba_features(self, features: sp.spmatrix) -> np.ndarray:
+    def predict_proba_features(self, features: Any) -> np.ndarray:
         """Class probabilities from precomputed features, columns in ``classes_`` order."""
         scores = features @ self._coef_t + self.intercept_
-        return softmax(scores, axis=1)
+        return softmax(scores)
 
     def revise(
         self, probabilities: np.ndarray, texts: Sequence[str], document_sizes: Sequence[int] | None = None
@@ -174,6 +194,31 @@ class Model:
         names = self.feature_names()
         return [(str(names[features.indices[i]]), float(pushes[i])) for i in order]
 
+    def explain_words(
+        self, text: str, k: int = 5, *, label: Label | str | None = None
+    ) -> list[tuple[str, float]]:
+        """What in ``text`` itself pushed it towards ``label``: its words, phrases and named cues.
+
+        The same pushes as :meth:`explain`, made readable for an analyst: terms made only
+        of function words ("the", "than that") are left out (they carry the label's
+        base rate, not this paragraph's reasons), and a cue is named by its group with
+        the paragraph's own words that fired it.
+
+        >>> load_model().explain_words("The coup may well fail, and it is shameful.", k=3)  # doctest: +SKIP
+        [('hedge: "may"', 0.9), ('verdict: "shameful"', 0.7), ('"coup may"', 0.2)]
+        """
+        from narratives.cues import describe_cue, is_function_term
+
+        readable = []
+        for name, push in self.explain(text, k=len(self.feature_names()), label=label):
+            if push <= 0 or len(readable) == k:
+                break
+            if name.startswith("cue:"):
+                readable.append((describe_cue(name[4:], text), push))
+            elif not is_function_term(name):
+                readable.append((f'"{name}"', push))
+        return readable
+
     def feature_names(self) -> np.ndarray:
         if self._feature_names is None:
             self._feature_names = self.featurizer.get_feature_names_out()
@@ -181,14 +226,25 @@ class Model:
 
     # -- persistence -------------------------------------------------------------------
 
-    def save(self, directory: str | Path, *, manifest_extra: dict[str, Any], card: str) -> Path:
+    def save(
+        self, directory: str | Path, *, manifest_extra: dict[str, Any] | None = None, card: str | None = None
+    ) -> Path:
         """Write the model directory (see module docstring) and swap it in; returns its path.
+
+        ``manifest_extra`` adds entries to the manifest (``narratives train`` adds its
+        data and metrics) and ``card`` is the model card; without them the manifest holds
+        what the model itself knows and the card says how it was made.
+
+        >>> model.save("my-model/")  # doctest: +SKIP
+        PosixPath('my-model')
 
         Raises :class:`OutputError` when ``directory`` exists and holds anything but a
         narratives model; a failure while writing leaves any earlier model untouched.
         """
         directory = Path(directory)
         check_model_destination(directory)
+        manifest_extra = {} if manifest_extra is None else manifest_extra
+        card = _plain_card(self) if card is None else card
         manifest: dict[str, Any] = {}
         replace_directory(directory, lambda fresh: manifest.update(self._write(fresh, manifest_extra, card)))
         self.manifest = manifest
@@ -220,6 +276,9 @@ class Model:
             **context,
         )
         (directory / "vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        (directory / "stems.json").write_text(
+            json.dumps(stems_to_store(terms), ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
         (directory / "MODEL_CARD.md").write_text(card, encoding="utf-8")
         manifest = {
             "format": FORMAT,
@@ -243,13 +302,38 @@ class Model:
             **manifest_extra,
             "files": {
                 name: {"sha256": _sha256(directory / name), "size": (directory / name).stat().st_size}
-                for name in ("weights.npz", "vocabulary.json", "MODEL_CARD.md")
+                for name in ("weights.npz", "vocabulary.json", "stems.json", "MODEL_CARD.md")
             },
         }
         (directory / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         return manifest
+
+
+def stems_to_store(terms: Sequence[str]) -> dict[str, str]:
+    """Snowball stems of every word of ``terms``, the cue phrases and the lexicon families that needs one.
+
+    Stored in the model directory as ``stems.json``, so classifying with the model
+    does not import nltk (over a second) unless a text holds a word the model has
+    never seen that could belong to a lexicon family.
+    """
+    from narratives.cues import _stem, family_words, needs_stem, phrase_words
+
+    words = {word for term in terms for word in term.split(" ")} | phrase_words() | family_words()
+    return {word: _stem(word) for word in sorted(words) if needs_stem(word) or word in family_words()}
+
+
+def _plain_card(model: Model) -> str:
+    labels = ", ".join(label.value for label in model.classes_)
+    return (
+        "# narratives model\n\n"
+        f"Saved with `Model.save` by narratives: labels {labels}; "
+        f"{len(model.featurizer.vocabulary_):,} TF-IDF terms; cue groups "
+        f"{', '.join(model.featurizer.cue_groups) or 'none'}; "
+        f"{'with' if model.context is not None else 'without'} a page-context stage.\n\n"
+        "No training data or metrics were recorded: `narratives train` writes those.\n"
+    )
 
 
 def check_model_destination(directory: str | Path) -> None:
@@ -373,6 +457,9 @@ def _load(directory: Path) -> Model:
     data = {name: read_listed(directory, manifest, name) for name in manifest["files"]}
     arrays = load_arrays(data["weights.npz"], directory / "weights.npz")
     terms = parse_vocabulary(data["vocabulary.json"], directory / "vocabulary.json")
+    stems = parse_stems(data["stems.json"], directory / "stems.json") if "stems.json" in data else None
+    if stems is not None and directory.resolve() == DEFAULT_MODEL_DIR.resolve():
+        remember_stems(stems)  # trusted: it ships in the package; other models use theirs alone
     has_context = "context_coef" in arrays
     if has_context != (manifest.get("context") is not None):
         raise ModelError(
@@ -396,7 +483,15 @@ def _load(directory: Path) -> Model:
         column = manifest["labels"].index(Label.BOILERPLATE.value)
         structure = StructureStage(arrays["structure_coef"], arrays["structure_intercept"], share, column)
     return _assemble(
-        manifest, arrays["coef"], arrays["intercept"], arrays["idf"], terms, directory, context, structure
+        manifest,
+        arrays["coef"],
+        arrays["intercept"],
+        arrays["idf"],
+        terms,
+        directory,
+        context,
+        stems,
+        structure,
     )
 
 
@@ -408,10 +503,11 @@ def _assemble(
     terms: list[str],
     directory: Path,
     context: ContextStage | None = None,
+    stems: dict[str, str] | None = None,
     structure: StructureStage | None = None,
 ) -> Model:
     from narratives.cues import lexicon_fingerprint
-    from narratives.features import ParagraphFeaturizer
+    from narratives.featurize import FittedFeaturizer
 
     config = manifest["features"]
     if config["lexicon_fingerprint"] != lexicon_fingerprint():
@@ -448,14 +544,15 @@ def _assemble(
         _check_stage(
             directory, "structure", manifest["structure"]["features"], STRUCTURE_FEATURES, structure, labels
         )
-    featurizer = ParagraphFeaturizer(
+    featurizer = FittedFeaturizer(
+        vocabulary={term: i for i, term in enumerate(terms)},
+        idf=idf,
         min_df=config["min_df"],
         sublinear_tf=config["sublinear_tf"],
         cue_groups=tuple(config["cue_groups"]),
         cue_weight=config["cue_weight"],
+        stems=stems,
     )
-    featurizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
-    featurizer.idf_ = idf
     model = Model(featurizer, coef, intercept, labels, manifest, context, structure)
     model.origin = _origin(directory, manifest)
     return model

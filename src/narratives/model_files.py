@@ -26,7 +26,15 @@ from narratives.errors import ModelError
 from narratives.labels import Label
 from narratives.safe_io import read_regular
 
-__all__ = ["FILE_LIMITS", "MANIFEST", "load_arrays", "parse_vocabulary", "read_listed", "read_manifest"]
+__all__ = [
+    "FILE_LIMITS",
+    "MANIFEST",
+    "load_arrays",
+    "parse_stems",
+    "parse_vocabulary",
+    "read_listed",
+    "read_manifest",
+]
 
 FORMAT = "narratives-model"
 FORMAT_VERSION = 1
@@ -35,7 +43,12 @@ _MIB = 1024 * 1024
 #: Largest files a model directory may make us read. The shipped ones are about 4 KB,
 #: 0.9 MB, 0.3 MB and 3 KB; the caps leave room for a hundred times the vocabulary.
 MANIFEST_LIMIT = 1 * _MIB
-FILE_LIMITS = {"weights.npz": 512 * _MIB, "vocabulary.json": 128 * _MIB, "MODEL_CARD.md": 1 * _MIB}
+FILE_LIMITS = {
+    "weights.npz": 512 * _MIB,
+    "vocabulary.json": 128 * _MIB,
+    "stems.json": 32 * _MIB,
+    "MODEL_CARD.md": 1 * _MIB,
+}
 REQUIRED_FILES = ("weights.npz", "vocabulary.json")
 #: JSON nesting deeper than this is not a manifest (ours is 6 deep); refusing it early
 #: keeps printing or copying the manifest from recursing without end.
@@ -133,6 +146,14 @@ def parse_vocabulary(data: bytes, path: Path) -> list[str]:
     if len(set(terms)) != len(terms):
         raise ModelError(f"{path} lists the same term twice. {_RETRAIN}")
     return terms
+
+
+def parse_stems(data: bytes, path: Path) -> dict[str, str]:
+    """Stored Snowball stems: a JSON object of word -> stem, both strings."""
+    stems = _parse_json(data, path)
+    if not isinstance(stems, dict) or not all(isinstance(stem, str) for stem in stems.values()):
+        raise ModelError(f"{path} must be a JSON object of word -> stem strings. {_RETRAIN}")
+    return stems
 
 
 def _read(path: Path, limit: int) -> bytes:

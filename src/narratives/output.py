@@ -13,8 +13,11 @@ from narratives.safe_io import atomic_output
 
 __all__ = ["FORMATS", "RecordWriter", "atomic_output", "csv_cell", "paragraph_record"]
 
-FORMATS = ("table", "jsonl", "csv")
+FORMATS = ("table", "jsonl", "json", "csv", "tsv")
+#: Characters of text per table row when the width is unknown (not a terminal).
 TEXT_WIDTH = 72
+#: Characters before the text in a table row: index, label, confidence and spacing.
+_ROW_PREFIX = 28
 #: ANSI colours per label for the table on a terminal.
 COLOURS = {
     Label.REPORTED_FACT: "\033[32m",  # green
@@ -38,6 +41,7 @@ CSV_COLUMNS = (
     "explanation",
     "text",
 )
+SPLIT_COLUMNS = ("file", "index", "start", "end", "text")
 
 
 def paragraph_record(
@@ -57,24 +61,52 @@ def paragraph_record(
 
 
 class RecordWriter:
-    """Streams records to ``out`` in one of :data:`FORMATS`."""
+    """Streams records to ``out`` in one of :data:`FORMATS`; call :meth:`close` after the last.
 
-    def __init__(self, out: TextIO, form: str, *, colour: bool = False) -> None:
+    ``json`` is one JSON array of the records (written as they come), ``tsv`` is CSV
+    with tabs; ``width`` is the terminal's width for the table (text is cut to fit).
+    """
+
+    def __init__(
+        self,
+        out: TextIO,
+        form: str,
+        *,
+        colour: bool = False,
+        width: int | None = None,
+        columns: Sequence[str] = CSV_COLUMNS,
+    ) -> None:
         if form not in FORMATS:
             raise ValueError(f"unknown format {form!r}; expected one of {FORMATS}")
         self.out, self.form, self.colour = out, form, colour
-        self._csv = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore") if form == "csv" else None
-        if self._csv is not None:
+        self.text_width = TEXT_WIDTH if width is None else max(20, width - _ROW_PREFIX)
+        self._csv = None
+        if form in ("csv", "tsv"):
+            self._csv = csv.DictWriter(
+                out, columns, extrasaction="ignore", delimiter="," if form == "csv" else "\t"
+            )
             self._csv.writeheader()
+        self._written = 0
+        if form == "json":
+            out.write("[")
+
+    def close(self) -> None:
+        """End the output (the closing bracket of a JSON array)."""
+        if self.form == "json":
+            self.out.write("\n]\n" if self._written else "]\n")
 
     def file_header(self, file: str, count: int) -> None:
         if self.form == "table":
             self.out.write(f"== {file} ({count} paragraphs)\n")
 
     def write(self, record: dict[str, Any]) -> None:
-        if self.form == "jsonl":
+        if self.form in ("jsonl", "json"):
+            if self.form == "json":
+                self.out.write(",\n" if self._written else "\n")
             self.out.write(json.dumps(record, ensure_ascii=False))
-            self.out.write("\n")  # not concatenated: one copy of a huge paragraph's record is enough
+            if self.form == "jsonl":
+                self.out.write("\n")  # not concatenated: one copy of a huge paragraph's record is enough
+            self._written += 1
         elif self._csv is not None:
             flat = {**record, **{f"p_{k}": v for k, v in record.get("probabilities", {}).items()}}
             if "explanation" in record:
@@ -85,7 +117,8 @@ class RecordWriter:
 
     def _table_row(self, record: dict[str, Any]) -> str:
         text = " ".join(record["text"].split())
-        short = text if len(text) <= TEXT_WIDTH else text[: TEXT_WIDTH - 1] + "…"
+        width = self.text_width
+        short = text if len(text) <= width else text[: width - 1] + "…"
         if "label" not in record:  # a paragraph from `narratives split`
             return f"{record['index']:>4}  {record['start']:>7}-{record['end']:<7} {short}\n"
         mark = "?" if record.get("uncertain") else " "

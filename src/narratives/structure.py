@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import softmax
 
-from narratives.context import CONTEXT_FEATURES, headline_runs, own_headlines
+from narratives.context import CONTEXT_FEATURES, headline_runs, own_headlines, softmax
 
 if TYPE_CHECKING:
     from narratives.html import HtmlBlock
@@ -204,7 +203,7 @@ class StructureStage:
         """Revised probabilities from :func:`structure_features` already computed (and their ``facts``)."""
         # Row by row, as the context stage: a block gets the same probabilities in any batch.
         scores = (features[:, None, :] * self.coef[None, :, :]).sum(axis=2) + self.intercept
-        revised = softmax(scores, axis=1)
+        revised = softmax(scores)
         headlines = facts[:, STRUCTURE_FACTS.index("page_headline")] == 1.0
         if headlines.any():
             content = revised[headlines].copy()
@@ -213,6 +212,17 @@ class StructureStage:
             content[:, self.boilerplate] = self.headline_boilerplate
             revised[headlines] = content
         return revised
+
+    def reordered(self, order: Sequence[int]) -> StructureStage:
+        """The same stage for labels (and probability inputs) taken in ``order``."""
+        order = list(order)
+        columns = [*order, *range(len(order), self.coef.shape[1])]
+        return StructureStage(
+            self.coef[order][:, columns],
+            self.intercept[order],
+            self.headline_boilerplate,
+            order.index(self.boilerplate),
+        )
 
 
 def headline_boilerplate_share(facts: np.ndarray, labels: Sequence[str]) -> float:

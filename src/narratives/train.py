@@ -144,6 +144,29 @@ def run(
         "cv_metrics": metrics,
     }
     real_text = _real_text_figures(labels_dir, data_digest(examples, find_renderings(labels_dir)))
+    if real_text is not None:  # the headline figures, for `narratives info`
+        sets = real_text.get("sets", {})
+        manifest_extra["real_text"] = {
+            name: {
+                "documents": result["documents"],
+                "narratives_macro_f1": result["narratives"]["macro_f1"],
+                "baseline_macro_f1": result["baseline"]["macro_f1"],
+            }
+            for name, result in sorted(sets.items())
+            if "narratives" in result and "baseline" in result
+        }
+        pages = sets.get("l3s_html", {}).get("systems", {})
+        if "f1" in pages.get("narratives (HTML)", {}):
+            manifest_extra["real_text"]["l3s_html"] = {
+                "pages": sets["l3s_html"]["pages"],
+                "narratives_word_f1": pages["narratives (HTML)"]["f1"],
+                "own_headline_kept_share": pages["narratives (HTML)"]["own_headline_kept_share"],
+                **{
+                    f"{name}_word_f1": pages[name]["f1"]
+                    for name in ("trafilatura", "jusText")
+                    if "f1" in pages.get(name, {})
+                },
+            }
     card = model_card(examples, ours, baseline, ablations, data_rows, sweep, real_text, structure_reports)
     model.save(out, manifest_extra=manifest_extra, card=card)
     echo(f"wrote {out}")

@@ -1,0 +1,267 @@
+"""A fitted featuriser: paragraph texts -> TF-IDF word 1-2 grams plus cue features.
+
+This is what a loaded model runs, with numpy and scipy only: importing scikit-learn
+costs about a second, and classifying needs none of it (fitting does; see
+:class:`narratives.features.ParagraphFeaturizer`). ``transform`` computes the
+TF-IDF values scikit-learn's ``TfidfVectorizer`` would, with array operations
+instead of a Python loop over every n-gram: each token is looked up once in a table
+of known tokens, bigrams are matched as pairs of token ids in a sparse table, and the
+same lookups count the cue lexicons. That is what makes featurisation plus cues
+faster than a plain ``TfidfVectorizer`` (see ``python -m benchmarks.run``); a test
+checks the values agree with scikit-learn's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import chain
+
+import numpy as np
+import scipy.sparse as sp
+
+from narratives.cues import (
+    CUE_GROUPS,
+    LEXICONS,
+    PHRASES,
+    TOKEN_PATTERN,
+    CueBatch,
+    cue_matrix,
+    cue_names,
+    lexicon_hits,
+    lexicon_table,
+    phrase_words,
+)
+
+__all__ = ["CHUNK", "FittedFeaturizer", "as_texts", "tokenize"]
+
+#: Paragraphs featurised per internal step: large enough to amortise the per-call
+#: work, small enough that the batch's tokens stay a few megabytes.
+CHUNK = 4096
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens: letters and digits, with inner apostrophes and hyphens."""
+    return TOKEN_PATTERN.findall(text.lower())
+
+
+def unigrams_bigrams(tokens: list[str]) -> list[str]:
+    """The terms of a token list: its tokens, then each adjacent pair joined by a space."""
+    return [*tokens, *(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))]  # noqa: RUF007 (hot path)
+
+
+class _TokenTable:
+    """Every token the vocabulary or the cue phrases know, with its unigram column and lexicons.
+
+    Token pairs are looked up in sparse ``tokens x tokens`` tables: scipy finds a
+    whole batch of ``(left, right)`` pairs in one call, a short search per row.
+    """
+
+    def __init__(self, vocabulary: dict[str, int], stems: dict[str, str] | None = None) -> None:
+        tokens: dict[str, int] = {}
+        for term in [*vocabulary, *phrase_words()]:
+            for token in term.split(" "):
+                tokens.setdefault(token, len(tokens))
+        self.ids = tokens
+        # One extra row at the end: index -1 (an unknown token) reads "no column", "no lexicon".
+        self.unigram_column = np.full(len(tokens) + 1, -1, dtype=np.int64)
+        #: Which lexicons each known token belongs to (0/1), and whether it is in any.
+        self.lexicons = np.zeros((len(tokens) + 1, len(LEXICONS)))
+        self.lexicons[:-1] = lexicon_table(tokens, stems)
+        for term, column in vocabulary.items():
+            if " " not in term:
+                self.unigram_column[tokens[term]] = column
+        self.in_lexicon = self.lexicons.any(axis=1)
+        bigrams = [(term.split(" "), column) for term, column in vocabulary.items() if " " in term]
+        #: Bigram column + 1 at ``[left id, right id]`` (0: not in the vocabulary).
+        self.bigram_columns = self._pair_table([(words, column + 1) for words, column in bigrams])
+        #: Bit ``g`` set at ``[left id, right id]`` when the pair is a phrase of ``PHRASES`` group ``g``.
+        self.phrase_bits = self._pair_table(
+            [
+                (phrase.split(" "), 1 << g)
+                for g, phrases in enumerate(PHRASES.values())
+                for phrase in set(phrases)
+            ]
+        )
+
+    def _pair_table(self, entries: list[tuple[list[str], int]]) -> sp.csr_array:
+        rows = [self.ids[left] for (left, _), _ in entries]
+        columns = [self.ids[right] for (_, right), _ in entries]
+        values = np.asarray([value for _, value in entries], dtype=np.int64)
+        # Entries for the same pair are summed: for phrase bits (distinct within a group) that is an OR.
+        table = sp.csr_array((values, (rows, columns)), shape=(len(self.ids), len(self.ids)))
+        table.sort_indices()
+        return table
+
+
+class _Pairs:
+    """Adjacent known tokens inside one paragraph: left and right ids and their paragraph."""
+
+    def __init__(self, ids: np.ndarray, owner: np.ndarray) -> None:
+        left, right = ids[:-1], ids[1:]
+        valid = (owner[:-1] == owner[1:]) & (left >= 0) & (right >= 0)
+        self.left, self.right, self.owner = left[valid], right[valid], owner[:-1][valid]
+
+    def look_up(self, table: sp.csr_array) -> np.ndarray:
+        """Each pair's value in a ``tokens x tokens`` table (0 where it has none)."""
+        if not len(self.left):
+            return np.zeros(0, dtype=table.dtype)
+        return np.asarray(table[self.left, self.right]).ravel()
+
+
+def _csr(data: np.ndarray, columns: np.ndarray, rows: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """A CSR matrix from entries already in row order (columns sorted within each row)."""
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=shape[0]))])
+    return sp.csr_matrix((data, columns, indptr), shape=shape)
+
+
+def as_texts(texts: Iterable[str]) -> Sequence[str]:
+    """``texts`` as a sequence of paragraph strings; any iterable is accepted (a generator is read once).
+
+    A bare ``str`` is a ``ValueError`` (it would be read as one paragraph per
+    character) and ``None`` or a non-iterable a ``TypeError``, as scikit-learn's text
+    vectorizers do.
+    """
+    if isinstance(texts, str):
+        raise ValueError("expected an iterable of paragraph texts, got a single str; wrap it in a list")
+    if texts is None or not isinstance(texts, Iterable):
+        raise TypeError(f"expected an iterable of paragraph texts, got {type(texts).__name__}")
+    return texts if isinstance(texts, Sequence) else list(texts)
+
+
+class FittedFeaturizer:
+    """The fitted state of a :class:`~narratives.features.ParagraphFeaturizer`, and its ``transform``.
+
+    A model holds one of these: the same attributes
+    (``min_df``, ``sublinear_tf``, ``cue_groups``, ``cue_weight``, ``vocabulary_``,
+    ``idf_``) and the same output, without importing scikit-learn.
+    """
+
+    def __init__(
+        self,
+        *,
+        vocabulary: dict[str, int],
+        idf: np.ndarray,
+        min_df: int,
+        sublinear_tf: bool,
+        cue_groups: Sequence[str],
+        cue_weight: float,
+        stems: dict[str, str] | None = None,
+    ) -> None:
+        unknown = set(cue_groups) - set(CUE_GROUPS)
+        if unknown:
+            raise ValueError(f"unknown cue groups {sorted(unknown)}; known: {list(CUE_GROUPS)}")
+        self.vocabulary_ = vocabulary
+        self.idf_ = np.asarray(idf, dtype=np.float64)
+        self.min_df = min_df
+        self.sublinear_tf = sublinear_tf
+        self.cue_groups = tuple(cue_groups)
+        self.cue_weight = cue_weight
+        #: Stored Snowball stems of the vocabulary's words that need one (a model's ``stems.json``).
+        self.stems = stems
+        self._table: _TokenTable | None = None  # built on first use
+
+    def __repr__(self) -> str:
+        return (
+            f"FittedFeaturizer({len(self.vocabulary_):,} terms, cue_groups={list(self.cue_groups)}, "
+            f"min_df={self.min_df}, sublinear_tf={self.sublinear_tf}, cue_weight={self.cue_weight})"
+        )
+
+    def transform(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Feature matrix of shape ``(len(texts), n_features)``, TF-IDF columns first.
+
+        Long inputs are featurised ``CHUNK`` paragraphs at a time: the vectorised path
+        holds every token of a call at once, so chunking keeps memory flat.
+        """
+        texts = as_texts(texts)
+        if len(texts) > CHUNK:
+            texts = list(texts)
+            return sp.vstack(
+                [self._transform(texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK)], format="csr"
+            )
+        return self._transform(texts)
+
+    def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        table = self._token_table()
+        lowered = [text.lower() for text in texts]
+        token_lists = [TOKEN_PATTERN.findall(text) for text in lowered]
+        n_tokens = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(texts))
+        flat = list(chain.from_iterable(token_lists))
+        ids = np.fromiter(map(table.ids.get, flat, [-1] * len(flat)), dtype=np.int64, count=len(flat))
+        owner = np.repeat(np.arange(len(texts)), n_tokens)
+        pairs = _Pairs(ids, owner)
+        n = len(texts)
+        data, columns, rows = self._tfidf(table, ids, owner, pairs, n)
+        if not self.cue_groups:
+            return _csr(data, columns, rows, (n, len(self.vocabulary_)))
+        lexicon_counts = self._lexicon_counts(table, flat, ids, owner, len(texts))
+        phrase_bits = pairs.look_up(table.phrase_bits)
+        phrase_counts = {}
+        for g, name in enumerate(PHRASES):
+            in_group = (phrase_bits >> g) & 1 == 1
+            phrase_counts[name] = np.bincount(pairs.owner[in_group], minlength=len(texts)).astype(np.float64)
+        batch = CueBatch(texts, lowered, n_tokens, lexicon_counts, phrase_counts)
+        cues = cue_matrix(batch, self.cue_groups) * self.cue_weight
+        # The cue columns follow the TF-IDF columns; their non-zero entries are appended to
+        # each row directly (what ``sp.hstack`` gives, without its format conversions).
+        cue_rows, cue_columns = np.nonzero(cues)
+        rows = np.concatenate([rows, cue_rows])
+        order = np.argsort(rows, kind="stable")  # each row: its words, then its cues
+        return _csr(
+            np.concatenate([data, cues[cue_rows, cue_columns]])[order],
+            np.concatenate([columns, cue_columns + len(self.vocabulary_)])[order],
+            rows[order],
+            (n, len(self.vocabulary_) + cues.shape[1]),
+        )
+
+    def _token_table(self) -> _TokenTable:
+        if self._table is None:
+            self._table = _TokenTable(self.vocabulary_, self.stems)
+        return self._table
+
+    def _tfidf(
+        self, table: _TokenTable, ids: np.ndarray, owner: np.ndarray, pairs: _Pairs, n: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """TF-IDF entries as ``(values, columns, rows)``, in row order, columns sorted within a row."""
+        unigram = table.unigram_column[ids]
+        known = unigram >= 0
+        rows, columns = [owner[known]], [unigram[known]]
+        bigram = pairs.look_up(table.bigram_columns) - 1
+        found = bigram >= 0
+        rows.append(pairs.owner[found])
+        columns.append(bigram[found])
+        width = len(self.vocabulary_)
+        # Each (row, column) as one number: sorting and counting them gives the summed
+        # counts in canonical CSR order, as scipy's ``sum_duplicates`` would.
+        cells, counts = np.unique(np.concatenate(rows) * width + np.concatenate(columns), return_counts=True)
+        entry_rows = cells // width
+        entry_columns = cells - entry_rows * width
+        data = counts.astype(np.float64)
+        if self.sublinear_tf:
+            np.log(data, out=data)
+            data += 1.0
+        data *= self.idf_[entry_columns]
+        # L2-normalise rows as sklearn's ``normalize`` does (same sums, same order), without
+        # its input validation, which costs more than the arithmetic on small batches.
+        data /= np.sqrt(np.bincount(entry_rows, weights=data**2, minlength=n))[entry_rows]
+        return data, entry_columns, entry_rows
+
+    @staticmethod
+    def _lexicon_counts(
+        table: _TokenTable, flat: list[str], ids: np.ndarray, owner: np.ndarray, n: int
+    ) -> np.ndarray:
+        """Lexicon matches per paragraph: table lookups for known tokens, the stemmer for the rest."""
+        n_lexicons = table.lexicons.shape[1]
+        hits = np.flatnonzero(table.in_lexicon[ids])
+        cells = owner[hits, None] * n_lexicons + np.arange(n_lexicons)  # (paragraph, lexicon) as one index
+        counts = np.bincount(
+            cells.ravel(), weights=table.lexicons[ids[hits]].ravel(), minlength=n * n_lexicons
+        )
+        counts = counts.reshape(n, n_lexicons)
+        for position in np.flatnonzero(ids < 0):
+            for lexicon in lexicon_hits(flat[position]):
+                counts[owner[position], lexicon] += 1.0
+        return counts
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        terms = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
+        return np.asarray([*terms, *cue_names(self.cue_groups)], dtype=object)
