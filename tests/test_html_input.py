@@ -15,8 +15,16 @@ import pytest
 
 pytest.importorskip("lxml")
 
-from narratives import Label, classify, classify_files, classify_many, iter_classify, load_labels, load_model
-from narratives.api import classify_html
+from narratives import (
+    Label,
+    classify,
+    classify_files,
+    classify_html,
+    classify_many,
+    iter_classify,
+    load_labels,
+    load_model,
+)
 from narratives.cli import main
 from narratives.errors import ModelError, TrainingDataError
 from narratives.html import read_html

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562): ``import narratives`` load
         FileResult,
         classify,
         classify_files,
+        classify_html,
         classify_many,
         iter_classify,
     )
@@ -33,7 +34,15 @@ if TYPE_CHECKING:  # imported on first use (PEP 562): ``import narratives`` load
 #: Where each public name lives.
 _HOMES = {
     **dict.fromkeys(
-        ("ClassifiedParagraph", "FileResult", "classify", "classify_files", "classify_many", "iter_classify"),
+        (
+            "ClassifiedParagraph",
+            "FileResult",
+            "classify",
+            "classify_files",
+            "classify_html",
+            "classify_many",
+            "iter_classify",
+        ),
         "narratives.api",
     ),
     **dict.fromkeys(
@@ -60,6 +69,7 @@ __all__ = [
     "UsageError",
     "classify",
     "classify_files",
+    "classify_html",
     "classify_many",
     "iter_classify",
     "load_labels",
