@@ -12,6 +12,8 @@ whose own headline is kept: its words, in order, appear in the kept text.
 
 Systems, all in one run on the same original pages:
 - ``narratives (HTML)``: the page through ``classify_many(..., input_format="html")``;
+- ``narratives (HTML, no structure stage)``: the same, revised by page context only (the
+  stage plain text gets), to show what the learned use of the markup adds;
 - ``narratives (text nodes)``: the assessors' text nodes fed as plain paragraphs (no markup);
 - ``jusText`` and ``trafilatura`` (the ``bench`` extra), with their default settings,
   skipped with a note when not installed.
@@ -152,12 +154,14 @@ def trafilatura_system() -> System | None:
 def word_scores(kept: str, page: Page) -> tuple[float, float, float]:
     """Precision, recall and F1 of the kept words against the page's content words.
 
-    Reader comments are left out of the measure (as in the L3S block labels): their
-    words are taken off what a system kept, so keeping them neither helps nor hurts.
+    Reader comments are left out of the measure (as in the L3S block labels): kept words
+    beyond the content are forgiven up to the comments' words, so keeping or dropping
+    comments neither helps nor hurts.
     """
-    found = Counter(words(kept)) - page.comments
+    found = Counter(words(kept))
     overlap = sum((found & page.content).values())
-    precision = overlap / max(1, sum(found.values()))
+    extra = sum(((found - page.content) - page.comments).values())
+    precision = overlap / max(1, overlap + extra)
     recall = overlap / max(1, sum(page.content.values()))
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
@@ -189,8 +193,16 @@ def measure(system: System, pages: Sequence[Page]) -> dict[str, Any]:
 
 def evaluate_pages(pages: Sequence[Page], model: Any = None) -> dict[str, Any]:
     """Every system on the same pages; a peer that is not installed is reported as skipped."""
+    import copy
+
+    from narratives import load_model
+
+    model = model or load_model()
+    plain = copy.deepcopy(model)
+    plain.structure = None  # the same model with page context only: what the markup adds
     systems: dict[str, System | None] = {
         "narratives (HTML)": narratives_html(model),
+        "narratives (HTML, no structure stage)": narratives_html(plain),
         "narratives (text nodes)": narratives_text_nodes(model),
         "jusText": justext_system(),
         "trafilatura": trafilatura_system(),
@@ -207,14 +219,14 @@ def evaluate_pages(pages: Sequence[Page], model: Any = None) -> dict[str, Any]:
 def render(result: dict[str, Any]) -> str:
     lines = [
         f"L3S-GN1 HTML, {result['pages']} pages: words kept as content (mean per page)",
-        f"{'system':26} {'precision':>9} {'recall':>7} {'F1':>6} {'own headline':>13} {'pages/s':>8}",
+        f"{'system':38} {'precision':>9} {'recall':>7} {'F1':>6} {'own headline':>13} {'pages/s':>8}",
     ]
     for name, entry in result["systems"].items():
         if "skipped" in entry:
-            lines.append(f"{name:26} skipped: {entry['skipped']}")
+            lines.append(f"{name:38} skipped: {entry['skipped']}")
             continue
         lines.append(
-            f"{name:26} {entry['precision']:9.3f} {entry['recall']:7.3f} {entry['f1']:6.3f} "
+            f"{name:38} {entry['precision']:9.3f} {entry['recall']:7.3f} {entry['f1']:6.3f} "
             f"{entry['own_headline_kept_share']:13.0%} {entry['pages_per_second']:8.1f}"
         )
     return "\n".join(lines)

@@ -184,3 +184,29 @@ def test_headlines_may_open_with_a_quote_or_a_number_and_end_with_a_question(tex
 def test_dates_and_scores_are_not_headlines():
     assert not is_headline_like("Updated 14:05, 3 March 2024")
     assert not is_headline_like("Rangers 2, Celtic 1 at Ibrox")
+
+
+def test_the_own_headline_gets_the_learned_boilerplate_share_and_content_keeps_its_proportions():
+    stage = ContextStage(np.eye(4, len(CONTEXT_FEATURES)), np.zeros(4), 0.2, 3)
+    rows = np.array([[0.05, 0.05, 0.1, 0.8], [0.05, 0.05, 0.1, 0.8], [0.6, 0.2, 0.1, 0.1]])
+    texts = ["Regatta postponed as fog closes the harbour", BODY]
+    revised = stage.revise(rows[:2], texts)
+    np.testing.assert_allclose(revised[0], [0.2, 0.2, 0.4, 0.2])  # 0.8 of content, split 1:1:2
+    np.testing.assert_allclose(revised[1], rows[1])  # not the own headline: unchanged
+    below = stage.revise(rows[2:], texts[:1])
+    np.testing.assert_allclose(below[0], rows[2])  # already less boilerplate than the share: kept
+    np.testing.assert_allclose(rows[0], [0.05, 0.05, 0.1, 0.8])  # the input is not changed
+    reordered = stage.reordered([3, 0, 1, 2])
+    assert reordered.boilerplate == 0 and reordered.headline_boilerplate == 0.2
+    without = ContextStage(np.eye(4, len(CONTEXT_FEATURES)), np.zeros(4))
+    np.testing.assert_allclose(without.revise(rows[:2], texts), rows[:2])
+
+
+def test_the_shipped_model_keeps_an_off_topic_own_headline_as_content():
+    """Rule 3 whatever the words: a headline on a topic the corpus never covers."""
+    model = load_model()
+    headline = "Regatta postponed as fog closes the harbour"
+    result = classify("The Harbour Courier\n\n" + headline + "\n\n" + BODY, model=model)
+    assert result[1].text == headline and result[1].label is not Label.BOILERPLATE
+    assert result[1].probabilities[Label.BOILERPLATE] <= model.context.headline_boilerplate + 1e-12
+    assert 0.0 < model.context.headline_boilerplate < 0.5

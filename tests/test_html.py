@@ -287,10 +287,14 @@ def test_ten_megabyte_page_completes():
     assert len(one_node.blocks) == 1 and len(one_node.text) == 5 * 2_000_000 - 1
 
 
-@pytest.mark.parametrize("value", [None, 3, bytearray(b"<p>x</p>"), ["<p>x</p>"]])
+@pytest.mark.parametrize("value", [None, 3, ["<p>x</p>"], memoryview(b"<p>x</p>")])
 def test_other_types_raise_type_error(value):
     with pytest.raises(TypeError, match="str or bytes"):
         read_html(value)
+
+
+def test_a_bytearray_reads_as_its_bytes():
+    assert read_html(bytearray(b"<p>Coup in Niger</p>")) == read_html(b"<p>Coup in Niger</p>")
 
 
 def test_missing_lxml_names_the_extra(monkeypatch):

@@ -103,3 +103,18 @@ def test_the_real_sets_load_where_they_are_shared():
     names = {real.name for real in available_sets(DEFAULT_REALDEV)}
     assert names <= {"mpqa", "checkthat", "l3s"}
     assert names
+
+
+def test_readme_quotes_the_committed_web_page_figures():
+    path = ROOT / "benchmarks" / "results" / "quality.json"
+    pages = json.loads(path.read_text(encoding="utf-8"))["sets"].get("l3s_html")
+    if pages is None:
+        pytest.skip("no web-page figures committed")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    systems = pages["systems"]
+    ours = systems["narratives (HTML)"]
+    assert f"**{ours['f1']:.3f}** | **{ours['own_headline_kept_share']:.0%}** |" in readme
+    for name in ("narratives (HTML, no structure stage)", "trafilatura", "jusText"):
+        assert f"| {systems[name]['f1']:.3f} | {systems[name]['own_headline_kept_share']:.0%} |" in readme
+    for name, words in (("narratives (HTML)", "every\nblock at"), ("trafilatura", "keeps the\narticle at")):
+        assert f"{words} {systems[name]['pages_per_second']:.0f} pages/s" in readme

@@ -8,6 +8,7 @@ input order.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
@@ -99,6 +100,8 @@ class FileResult:
     error: str | None = None
     #: The page's ``<title>`` when the file was read as HTML.
     title: str | None = None
+    #: Warnings met while reading it (e.g. a page whose bytes fit no declared charset).
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -245,16 +248,21 @@ def classify_files(
         raise ValueError(f"input_format must be one of {', '.join(INPUT_FORMATS)}, got {input_format!r}")
     failures: dict[int, str] = {}
     titles: dict[int, str | None] = {}
+    noted: dict[int, tuple[str, ...]] = {}
     names: list[str] = []
 
     def readable_documents() -> Iterator[str | HtmlPage]:
         for number, path in enumerate(paths):
             names.append(str(path))
             try:
-                document = read_input(path, encoding, input_format)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    document = read_input(path, encoding, input_format)
             except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
                 failures[number] = describe_read_error(error)
                 continue
+            if caught:
+                noted[number] = tuple(str(warning.message) for warning in caught)
             if not isinstance(document, str):
                 titles[number] = document.title
             yield document
@@ -265,7 +273,7 @@ def classify_files(
         while done in failures:
             yield FileResult(names[done], None, failures.pop(done))
             done += 1
-        yield FileResult(names[done], paragraphs, title=titles.pop(done, None))
+        yield FileResult(names[done], paragraphs, title=titles.pop(done, None), warnings=noted.pop(done, ()))
         done += 1
     while done < len(names):
         yield FileResult(names[done], None, failures.pop(done))
@@ -385,24 +393,20 @@ def _batches(
 
 def _read(text: object, input_format: InputFormat) -> str | HtmlPage:
     """One input as a document: the text itself, or the page read from its HTML."""
-    from narratives.html import HtmlPage
+    from narratives.html import HtmlPage, decode_html, looks_like_html, read_html
 
     if isinstance(text, HtmlPage):  # read already (classify_files reads files by name)
         return text
-    if input_format == "text" or (input_format == "auto" and isinstance(text, str)):
+    if input_format == "text":
         if not isinstance(text, str):
             raise TypeError(_type_message(text))
-        if input_format == "text":
-            return text
-    from narratives.html import decode_html, looks_like_html, read_html
-
-    if isinstance(text, (bytes, bytearray)) and input_format == "auto":
-        text = decode_html(bytes(text))
-    if input_format == "auto" and not looks_like_html(text):
         return text
     if not isinstance(text, (str, bytes, bytearray)):
-        raise TypeError(f"expected a page as str or bytes, got {type(text).__name__}")
-    return read_html(bytes(text) if isinstance(text, bytearray) else text)
+        raise TypeError(f"expected a text or page as str or bytes, got {type(text).__name__}")
+    if input_format == "auto":
+        decoded = text if isinstance(text, str) else decode_html(bytes(text))
+        return read_html(decoded) if looks_like_html(decoded) else decoded
+    return read_html(text)
 
 
 class _Judged(Sequence[str]):
@@ -537,11 +541,11 @@ def _assemble(
     return results
 
 
+_FIELDS = ("text", "start", "end", "index", "label", "confidence", "probabilities", "block")
+
+
 def _with_block(paragraph: ClassifiedParagraph, block: HtmlBlock) -> ClassifiedParagraph:
     return ClassifiedParagraph(*(getattr(paragraph, name) for name in _FIELDS[:-1]), block)
-
-
-_FIELDS = ("text", "start", "end", "index", "label", "confidence", "probabilities", "block")
 
 
 def _columns(

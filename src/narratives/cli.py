@@ -26,8 +26,8 @@ from narratives.errors import NarrativesError, UsageError
 from narratives.safe_io import first_clash, same_file
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
-DEFAULT_GLOBS = ("*.txt", "*.md", "*.html", "*.htm")
-DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm")
+DEFAULT_GLOBS = ("*.txt", "*.md", "*.html", "*.htm", "*.xhtml")
+DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".xhtml")
 LABEL_NAMES = ("reported_fact", "speculation", "opinion", "boilerplate")
 #: Output formats; the writer's names (narratives.output.FORMATS), here so --help imports nothing.
 FORMATS = ("table", "jsonl", "json", "csv", "tsv")
@@ -219,7 +219,7 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
         "--glob",
         action="append",
         metavar="PATTERN",
-        help="file pattern inside folders, repeatable (default: *.txt, *.md, *.html, *.htm)",
+        help="file pattern inside folders, repeatable (default: *.txt, *.md, *.html, *.htm, *.xhtml)",
     )
     parser.add_argument("--encoding", default="utf-8", help="encoding of the input files (default: utf-8)")
 
@@ -395,10 +395,11 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 failures.append((path, error or "failed"))
                 continue
             kept: Iterable[Any] = (p for p in paragraphs if wanted is None or p.label.value in wanted)
+            is_page = isinstance(paragraphs, list) and bool(paragraphs) and paragraphs[0].block is not None
             if args.html is not None:  # the report needs every article at the end
                 kept = list(kept)
                 articles.append((path, kept))
-                if title is not None:
+                if is_page:
                     headlines[path] = _page_headline(paragraphs, title)
             number = len(articles) - 1
             writer.file_header(path, sum(wanted is None or label.value in wanted for label in labels))
@@ -413,7 +414,7 @@ def _classify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 record = paragraph_record(
                     path, paragraph, min_confidence=args.min_confidence, explanation=explanation
                 )
-                if title is not None:
+                if is_page:
                     record["title"] = title
                 writer.write(record)
         writer.close()
@@ -445,6 +446,8 @@ def _classified_files(
             sources, model=model, n_jobs=n_jobs, encoding=encoding, input_format=input_format
         )
         for result in results:
+            for warning in result.warnings:
+                print(f"narratives: warning: {warning}", file=err)
             labels = [p.label for p in result.paragraphs or ()]
             yield result.path, result.paragraphs, labels, result.error, result.title
         return

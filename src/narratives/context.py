@@ -25,6 +25,8 @@ __all__ = [
     "MIN_HEADLINE_RUN",
     "ContextStage",
     "context_features",
+    "headline_as_content",
+    "headline_boilerplate_share",
     "headline_runs",
     "is_headline_like",
     "own_headlines",
@@ -180,10 +182,19 @@ class ContextStage:
     probabilities, whether it sits in a run of other headlines, and whether it is the
     page's own headline. Neighbours' probabilities, position and length fitted the
     team's page layouts and lowered every real-text figure (README, "How good it is").
+
+    The own headline gets one more step (:func:`headline_as_content`): rule 3 makes it
+    content whatever its words say, and the words are what mislead the model (a short
+    headline on a topic the corpus never covers reads like a link to another article).
+    Its boilerplate probability is at most ``headline_boilerplate``, learned as the
+    share of paragraphs :func:`own_headlines` picks in the training documents that were
+    boilerplate after all; ``None`` (older models) skips the step.
     """
 
     coef: np.ndarray  # (n_classes, len(CONTEXT_FEATURES))
     intercept: np.ndarray  # (n_classes,)
+    headline_boilerplate: float | None = None
+    boilerplate: int = -1  # column of the boilerplate label
 
     def revise(
         self, probabilities: np.ndarray, texts: Sequence[str], document_sizes: Sequence[int] | None = None
@@ -191,17 +202,52 @@ class ContextStage:
         """Revised probabilities, same shape and column order; the input is not changed."""
         if not len(texts):
             return probabilities
-        features = context_features(probabilities, texts, document_sizes)
+        return self.revise_features(context_features(probabilities, texts, document_sizes))
+
+    def revise_features(self, features: np.ndarray) -> np.ndarray:
+        """Revised probabilities from :func:`context_features` already computed."""
         # Row by row, not a matrix product: BLAS kernels vary with the batch's shape, and a
         # paragraph must get the same probabilities in any batch.
         scores = (features[:, None, :] * self.coef[None, :, :]).sum(axis=2) + self.intercept
-        return softmax(scores)
+        revised = softmax(scores)
+        if self.headline_boilerplate is None:
+            return revised
+        headlines = features[:, CONTEXT_FEATURES.index("own_headline")] == 1.0
+        return headline_as_content(revised, headlines, self.headline_boilerplate, self.boilerplate)
 
     def reordered(self, order: Sequence[int]) -> ContextStage:
         """The same stage for labels (and probability inputs) taken in ``order``."""
         order = list(order)
         columns = [*order, *range(len(order), self.coef.shape[1])]
-        return ContextStage(self.coef[order][:, columns], self.intercept[order])
+        boilerplate = order.index(self.boilerplate % len(order))
+        return ContextStage(
+            self.coef[order][:, columns], self.intercept[order], self.headline_boilerplate, boilerplate
+        )
+
+
+def headline_as_content(
+    probabilities: np.ndarray, headlines: np.ndarray, share: float, boilerplate: int
+) -> np.ndarray:
+    """Rows of ``headlines`` get a boilerplate probability of at most ``share``, the content labels
+    sharing the rest in the proportions they had; other rows are unchanged (a new array is returned
+    when any row changes).
+    """
+    capped = headlines & (probabilities[:, boilerplate] > share)
+    if not capped.any():
+        return probabilities
+    revised = probabilities.copy()
+    rows = revised[capped]
+    rows[:, boilerplate] = 0.0
+    rows *= (1.0 - share) / rows.sum(axis=1, keepdims=True)
+    rows[:, boilerplate] = share
+    revised[capped] = rows
+    return revised
+
+
+def headline_boilerplate_share(headlines: np.ndarray, labels: Sequence[str]) -> float:
+    """Share of picked headlines labelled boilerplate, add-one smoothed (an estimate, never 0 or 1)."""
+    picked = [label for label, is_picked in zip(labels, headlines) if is_picked]
+    return (sum(label == "boilerplate" for label in picked) + 1) / (len(picked) + 2)
 
 
 def softmax(scores: np.ndarray) -> np.ndarray:

@@ -88,12 +88,12 @@ def read_input(source: str | Path, encoding: str = "utf-8", input_format: str = 
     """Read one input as plain text or, for a web page, as its blocks (:func:`narratives.html.read_html`).
 
     With ``"auto"`` a file named ``*.html``, ``*.htm`` or ``*.xhtml`` is a page (decoded
-    by the charset it declares, not ``encoding``), and so is any other input whose text
-    looks like HTML. Bytes that fit neither the declared charset nor UTF-8 are read as
+    by the charset it declares, not ``encoding``), and so is any other input that starts
+    like a whole page (``<!doctype html``, ``<html`` ...); text with a few stray tags stays text. Bytes that fit neither the declared charset nor UTF-8 are read as
     cp1252 with a ``UserWarning`` naming the file. Raises as :func:`read_article` does,
     and ``ValueError`` for a page with no visible text.
     """
-    from narratives.html import charset_problem, looks_like_html, read_html
+    from narratives.html import charset_problem, read_html, starts_like_html
 
     if input_format == "text":
         return read_article(source, encoding)
@@ -114,7 +114,7 @@ def read_input(source: str | Path, encoding: str = "utf-8", input_format: str = 
         page = read_html(data, url=str(source))
     else:
         text = read_article(source, encoding)
-        if not looks_like_html(text):
+        if not starts_like_html(text):
             return text
         page = read_html(text, url=str(source))
     if not page.blocks:

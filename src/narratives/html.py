@@ -30,6 +30,7 @@ __all__ = [
     "decode_html",
     "looks_like_html",
     "read_html",
+    "starts_like_html",
 ]
 
 #: Elements that start and end a block: their own text and their loose text between block
@@ -106,13 +107,13 @@ class HtmlPage:
     blocks: list[HtmlBlock]
 
 
-def read_html(html: str | bytes, *, url: str | None = None) -> HtmlPage:
+def read_html(html: str | bytes | bytearray, *, url: str | None = None) -> HtmlPage:
     """Parse a page (bytes are decoded with :func:`decode_html`) into its visible text blocks.
 
     ``url`` names the page in warnings. Raises :class:`UsageError` when lxml is missing.
     """
-    if isinstance(html, bytes):
-        html = decode_html(html)
+    if isinstance(html, (bytes, bytearray)):
+        html = decode_html(bytes(html))
     elif not isinstance(html, str):
         raise TypeError(f"read_html expects str or bytes, not {type(html).__name__}")
     try:
@@ -153,9 +154,12 @@ class _BlockBuilder:
         self._zones, self._hints, self._in_link = self._owner[1], self._owner[2], False
         self._saved: list[tuple[_Owner, frozenset[str], frozenset[str], bool]] = []  # per open element
         self._skipped = 0  # depth inside a dropped or hidden element
+        self._in_svg = 0  # depth inside <svg>, whose <title> elements are not the page's
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
-        if tag == "title" and self.title is None:
+        if tag == "svg":
+            self._in_svg += 1
+        elif tag == "title" and self.title is None and not self._in_svg:  # an <svg>'s title is a tooltip
             self._title = []
         if self._skipped or tag in DROPPED_TAGS or (attrib and _hidden(attrib)):
             self._skipped += 1
@@ -179,6 +183,8 @@ class _BlockBuilder:
     def end(self, tag: str) -> None:
         if self._title is not None and tag == "title":
             self.title, self._title = _collapse("".join(self._title)), None
+        if tag == "svg" and self._in_svg:
+            self._in_svg -= 1
         if self._skipped:
             self._skipped -= 1
             return
@@ -228,21 +234,13 @@ def decode_html(data: bytes) -> str:
     """Decode page bytes: byte-order mark, else the charset the page declares in its first 4 KB,
     else UTF-8, else cp1252 with replacement characters. Never raises on a bad declaration.
 
-    >>> decode_html(b'<meta charset="windows-1252"><p>\\x93Coup\\x94</p>')
+    >>> decode_html(b'<meta charset="windows-1252"><p>\x93Coup\x94</p>')
     '<meta charset="windows-1252"><p>“Coup”</p>'
     """
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):  # fmt: skip
+    for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, "replace")
-    declared = None
-    match = _META_CHARSET.search(data[:4096])
-    if match:
-        label = (match[1] or match[2]).decode("ascii", "replace").lower()
-        try:
-            declared = codecs.lookup(_CHARSET_ALIASES.get(label, label)).name
-        except LookupError:
-            declared = None
-    for encoding in (declared, "utf-8"):
+    for encoding in (_declared_charset(data), "utf-8"):
         if encoding:
             try:
                 return data.decode(encoding)
@@ -253,19 +251,50 @@ def decode_html(data: bytes) -> str:
 
 def charset_problem(data: bytes) -> str | None:
     """Why :func:`decode_html` had to guess, or None: bytes that fit neither the declared charset nor UTF-8."""
-    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith(tuple(bom for bom, _ in _BOMS)):
         return None
-    match = _META_CHARSET.search(data[:4096])
-    label = (match[1] or match[2]).decode("ascii", "replace").lower() if match else None
-    for encoding in (_CHARSET_ALIASES.get(label, label) if label else None, "utf-8"):
-        try:
-            if encoding:
+    for encoding in (_declared_charset(data), "utf-8"):
+        if encoding:
+            try:
                 data.decode(encoding)
                 return None
-        except (UnicodeDecodeError, LookupError):
-            pass
+            except UnicodeDecodeError:
+                pass
+    match = _META_CHARSET.search(data[:4096])
+    label = (match[1] or match[2]).decode("ascii", "replace").lower() if match else None
     said = f"its declared charset {label!r}" if label else "no declared charset"
     return f"bytes fit neither {said} nor UTF-8; read as cp1252, some characters may be wrong"
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+#: Python codec names a page may declare: text encodings of the web. Anything else a codec
+#: lookup would accept (``zlib``, ``base64``, ``rot13``, ``unicode_escape``, ``undefined``...) is
+#: not a charset and is ignored, as browsers ignore labels they do not know.
+_WEB_CHARSET = re.compile(r"(?:utf_(?:8|16)|cp\d+|iso8859_\d+|latin_1|ascii|mac_\w+|koi8_\w+|euc_\w+|"
+                          r"shift_jis\w*|gb\w+|big5\w*|hz|iso2022_\w+|tis_620|johab|ptcp154)")  # fmt: skip
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The Python codec for the charset declared in the first 4 KB, if it is a web text encoding."""
+    match = _META_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    label = (match[1] or match[2]).decode("ascii", "replace").lower()
+    try:
+        name = codecs.lookup(_CHARSET_ALIASES.get(label, label)).name
+    except LookupError:
+        return None
+    return name if _WEB_CHARSET.fullmatch(name.replace("-", "_")) else None
+
+
+def starts_like_html(text: str) -> bool:
+    """A whole page: ``<!doctype html``, ``<html``, ``<head`` or ``<body`` first (after whitespace,
+    BOM, comments). What files not named ``*.html`` must show to be read as pages, so that
+    plain text or Markdown with a few stray tags is never re-read as HTML.
+    """
+    head = text[:4096]
+    start = _LEADING_JUNK.match(head)
+    return _HTML_START.match(head, start.end() if start else 0) is not None
 
 
 def looks_like_html(text: str) -> bool:

@@ -104,6 +104,7 @@ class Model:
         n_cues = self.coef_.shape[1] - n_terms
         where = "unsaved" if self.origin is None else (self.origin[0] or "shipped")
         context = ", context stage" if self.context is not None else ""
+        context += ", structure stage" if self.structure is not None else ""
         return f"Model(labels=[{labels}], {n_terms:,} terms + {n_cues} cues{context}, {where})"
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -292,7 +293,16 @@ class Model:
                 "cue_weight": featurizer.cue_weight,
                 "lexicon_fingerprint": lexicon_fingerprint(),
             },
-            "context": None if self.context is None else {"features": list(CONTEXT_FEATURES)},
+            "context": None
+            if self.context is None
+            else {
+                "features": list(CONTEXT_FEATURES),
+                **(
+                    {}
+                    if self.context.headline_boilerplate is None
+                    else {"headline_boilerplate": self.context.headline_boilerplate}
+                ),
+            },
             "structure": None
             if self.structure is None
             else {
@@ -466,7 +476,15 @@ def _load(directory: Path) -> Model:
             f"{directory}: the manifest and weights.npz disagree on whether the model has a context stage; "
             "retrain the model."
         )
-    context = ContextStage(arrays["context_coef"], arrays["context_intercept"]) if has_context else None
+    column = (
+        manifest["labels"].index(Label.BOILERPLATE.value)
+        if Label.BOILERPLATE.value in manifest["labels"]
+        else -1
+    )
+    context = None
+    if has_context:
+        share = _headline_share(manifest["context"], "context", directory, required=False)
+        context = ContextStage(arrays["context_coef"], arrays["context_intercept"], share, column)
     has_structure = "structure_coef" in arrays
     if has_structure != (manifest.get("structure") is not None):
         raise ModelError(
@@ -475,12 +493,7 @@ def _load(directory: Path) -> Model:
         )
     structure = None
     if has_structure:
-        share = manifest["structure"].get("headline_boilerplate")
-        if isinstance(share, bool) or not isinstance(share, float) or not 0.0 < share < 1.0:
-            raise ModelError(
-                f"{directory}: manifest structure.headline_boilerplate must be a number in (0, 1)"
-            )
-        column = manifest["labels"].index(Label.BOILERPLATE.value)
+        share = _headline_share(manifest["structure"], "structure", directory, required=True)
         structure = StructureStage(arrays["structure_coef"], arrays["structure_intercept"], share, column)
     return _assemble(
         manifest,
@@ -556,6 +569,16 @@ def _assemble(
     model = Model(featurizer, coef, intercept, labels, manifest, context, structure)
     model.origin = _origin(directory, manifest)
     return model
+
+
+def _headline_share(stage: dict[str, Any], name: str, directory: Path, *, required: bool) -> float | None:
+    """A stage's learned own-headline boilerplate share from the manifest (older context stages have none)."""
+    share = stage.get("headline_boilerplate")
+    if share is None and not required:
+        return None
+    if isinstance(share, bool) or not isinstance(share, float) or not 0.0 < share < 1.0:
+        raise ModelError(f"{directory}: manifest {name}.headline_boilerplate must be a number in (0, 1)")
+    return share
 
 
 def _check_stage(

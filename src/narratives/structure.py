@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from narratives.context import CONTEXT_FEATURES, headline_runs, own_headlines, softmax
+from narratives.context import CONTEXT_FEATURES, headline_as_content, headline_runs, own_headlines, softmax
 
 if TYPE_CHECKING:
     from narratives.html import HtmlBlock
@@ -29,7 +29,6 @@ __all__ = [
     "STRUCTURE_FACTS",
     "STRUCTURE_FEATURES",
     "StructureStage",
-    "headline_boilerplate_share",
     "page_headline",
     "structure_facts",
     "structure_features",
@@ -83,6 +82,9 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
 #: How closely (F1 of shared words) a block must match the title, or one part of it, to be
 #: taken for the page's own headline.
 TITLE_MATCH = 0.6
+#: Titles are cut to this many characters and parts before matching (real ones are a line).
+MAX_TITLE_CHARACTERS = 300
+MAX_TITLE_PARTS = 10
 #: Fewer words than this make a site or section name, not a headline.
 MIN_HEADLINE_WORDS = 4
 
@@ -108,20 +110,35 @@ def _title_match(words: list[str], title_parts: list[set[str]]) -> tuple[float, 
 
 
 def _title_parts(title: str | None) -> list[set[str]]:
-    """The words of the whole title and of each of its parts."""
-    parts = [set(_words(part)) for part in _TITLE_SEPARATORS.split(title or "")]
-    return [part for part in [*parts, set(_words(title or ""))] if part]
+    """The words of the whole title and of each of its first ``MAX_TITLE_PARTS`` parts.
+
+    A title is cut to ``MAX_TITLE_CHARACTERS`` first: real titles are a line long, and a
+    page with a title of thousands of parts must not make matching quadratic.
+    """
+    title = (title or "")[:MAX_TITLE_CHARACTERS]
+    parts = [set(_words(part)) for part in _TITLE_SEPARATORS.split(title)[:MAX_TITLE_PARTS]]
+    return [part for part in [*parts, set(_words(title))] if part]
 
 
-def page_headline(blocks: Sequence[HtmlBlock], title: str | None) -> int | None:
+def _title_matches(blocks: Sequence[HtmlBlock], title: str | None) -> list[tuple[float, int]]:
+    """:func:`_title_match` of every block (all zero without a title)."""
+    parts = _title_parts(title)
+    if not parts:
+        return [(0.0, 0)] * len(blocks)
+    return [_title_match(_words(block.text[:MAX_TITLE_CHARACTERS]), parts) for block in blocks]
+
+
+def page_headline(
+    blocks: Sequence[HtmlBlock], title: str | None, matches: Sequence[tuple[float, int]] | None = None
+) -> int | None:
     """Index of the block that is most likely the page's own headline (rule 3), or None.
 
     Sites title a page with its headline ("Headline | Site name"), so the block that
     best matches the ``<title>`` or one of its parts is taken; failing that (no title,
-    or nothing matches well), the first ``<h1>``.
+    or nothing matches well), the first ``<h1>``. ``matches`` are :func:`_title_matches`
+    when the caller has them already.
     """
-    parts = _title_parts(title)
-    matches = [_title_match(_words(block.text), parts) for block in blocks] if parts else []
+    matches = _title_matches(blocks, title) if matches is None else matches
     good = [(shared, -i) for i, (f1, shared) in enumerate(matches) if f1 >= TITLE_MATCH]
     if good:
         return -max(good)[1]
@@ -130,9 +147,9 @@ def page_headline(blocks: Sequence[HtmlBlock], title: str | None) -> int | None:
 
 def structure_facts(blocks: Sequence[HtmlBlock], title: str | None) -> np.ndarray:
     """``(len(blocks), len(STRUCTURE_FACTS))``: what the markup says about each block."""
-    parts = _title_parts(title)
+    matches = _title_matches(blocks, title)
     rows = []
-    for block in blocks:
+    for block, (f1, _) in zip(blocks, matches):
         hints = block.hints
         rows.append(
             [
@@ -143,12 +160,12 @@ def structure_facts(blocks: Sequence[HtmlBlock], title: str | None) -> np.ndarra
                 bool(hints & _FURNITURE_HINTS),
                 bool(hints & _ARTICLE_HINTS),
                 bool(hints & _HEADLINE_HINTS),
-                _title_match(_words(block.text), parts)[0] >= TITLE_MATCH,
+                f1 >= TITLE_MATCH,
                 False,
             ]
         )
     facts = np.asarray(rows, dtype=np.float64).reshape(len(blocks), len(STRUCTURE_FACTS))
-    headline = page_headline(blocks, title)
+    headline = page_headline(blocks, title, matches)
     if headline is not None:
         facts[headline, -1] = 1.0
     return facts
@@ -197,21 +214,15 @@ class StructureStage:
         """Revised probabilities, same shape and column order; the input is not changed."""
         if not len(texts):
             return probabilities
-        return self.revise_features(structure_features(probabilities, texts, facts, document_sizes), facts)
+        return self.revise_features(structure_features(probabilities, texts, facts, document_sizes))
 
-    def revise_features(self, features: np.ndarray, facts: np.ndarray) -> np.ndarray:
-        """Revised probabilities from :func:`structure_features` already computed (and their ``facts``)."""
+    def revise_features(self, features: np.ndarray) -> np.ndarray:
+        """Revised probabilities from :func:`structure_features` already computed."""
         # Row by row, as the context stage: a block gets the same probabilities in any batch.
         scores = (features[:, None, :] * self.coef[None, :, :]).sum(axis=2) + self.intercept
         revised = softmax(scores)
-        headlines = facts[:, STRUCTURE_FACTS.index("page_headline")] == 1.0
-        if headlines.any():
-            content = revised[headlines].copy()
-            content[:, self.boilerplate] = 0.0
-            content *= (1.0 - self.headline_boilerplate) / content.sum(axis=1, keepdims=True)
-            content[:, self.boilerplate] = self.headline_boilerplate
-            revised[headlines] = content
-        return revised
+        headlines = features[:, STRUCTURE_FEATURES.index("page_headline")] == 1.0
+        return headline_as_content(revised, headlines, self.headline_boilerplate, self.boilerplate)
 
     def reordered(self, order: Sequence[int]) -> StructureStage:
         """The same stage for labels (and probability inputs) taken in ``order``."""
@@ -223,10 +234,3 @@ class StructureStage:
             self.headline_boilerplate,
             order.index(self.boilerplate),
         )
-
-
-def headline_boilerplate_share(facts: np.ndarray, labels: Sequence[str]) -> float:
-    """Share of chosen page headlines labelled boilerplate, add-one smoothed (an estimate, never 0 or 1)."""
-    chosen = facts[:, STRUCTURE_FACTS.index("page_headline")] == 1.0
-    boilerplate = sum(label == "boilerplate" for label, is_chosen in zip(labels, chosen) if is_chosen)
-    return (boilerplate + 1) / (int(chosen.sum()) + 2)

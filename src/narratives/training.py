@@ -18,19 +18,14 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from narratives.context import ContextStage, context_features
+from narratives.context import CONTEXT_FEATURES, ContextStage, context_features, headline_boilerplate_share
 from narratives.cues import CUE_GROUPS
 from narratives.errors import TrainingDataError
 from narratives.features import ParagraphFeaturizer
 from narratives.labels import Label, LabelledParagraph
 from narratives.model import Model
 from narratives.renderings import Rendering
-from narratives.structure import (
-    STRUCTURE_FACTS,
-    StructureStage,
-    headline_boilerplate_share,
-    structure_features,
-)
+from narratives.structure import STRUCTURE_FACTS, STRUCTURE_FEATURES, StructureStage, structure_features
 
 __all__ = [
     "FEATURE_CONFIG",
@@ -130,20 +125,11 @@ def fit_model(
     featurizer, classifier = pipeline[0], pipeline[-1]
     if out_of_fold is None:
         out_of_fold = out_of_fold_probabilities(partial(model_pipeline, **feature_overrides), examples)
-    stage = context_pipeline().fit(context_features(out_of_fold, texts, document_sizes(examples)), labels)
-    if list(stage.classes_) != list(classifier.classes_):
-        raise ValueError("the context stage and the model disagree on the labels")
-    context = ContextStage(stage.coef_, stage.intercept_)
+    features = context_features(out_of_fold, texts, document_sizes(examples))
+    context = _fit_context(features, np.asarray(labels, dtype=object), classifier.classes_)
     structure = None
     if renderings:
-        features, truth = _structure_data(examples, out_of_fold, renderings)
-        fitted = context_pipeline().fit(features, truth)
-        if list(fitted.classes_) != list(classifier.classes_):
-            raise ValueError("the structure stage needs examples of every label in the renderings")
-        share = headline_boilerplate_share(features[:, -len(STRUCTURE_FACTS) :], truth)
-        structure = StructureStage(
-            fitted.coef_, fitted.intercept_, share, list(fitted.classes_).index(Label.BOILERPLATE.value)
-        )
+        structure = _fit_structure(*_structure_data(examples, out_of_fold, renderings), classifier.classes_)
     return Model(
         featurizer,
         classifier.coef_,
@@ -152,6 +138,41 @@ def fit_model(
         context=context,
         structure=structure,
     )
+
+
+def _fit_context(
+    features: np.ndarray, truth: np.ndarray, classes: Sequence[str] | None = None
+) -> ContextStage:
+    """The page-context stage fitted on :func:`context_features` rows, with its own-headline share."""
+    fitted = _fit_stage(features, truth, classes)
+    headlines = features[:, CONTEXT_FEATURES.index("own_headline")] == 1.0
+    share = headline_boilerplate_share(headlines, truth)
+    return ContextStage(fitted.coef_, fitted.intercept_, share, _boilerplate_column(fitted))
+
+
+def _fit_structure(
+    features: np.ndarray, truth: np.ndarray, classes: Sequence[str] | None = None
+) -> StructureStage:
+    """The structure stage fitted on :func:`structure_features` rows, with its page-headline share."""
+    fitted = _fit_stage(features, truth, classes)
+    headlines = features[:, STRUCTURE_FEATURES.index("page_headline")] == 1.0
+    share = headline_boilerplate_share(headlines, truth)
+    return StructureStage(fitted.coef_, fitted.intercept_, share, _boilerplate_column(fitted))
+
+
+def _fit_stage(features: np.ndarray, truth: np.ndarray, classes: Sequence[str] | None) -> LogisticRegression:
+    fitted = context_pipeline().fit(features, truth)
+    if classes is not None and list(fitted.classes_) != list(classes):
+        raise ValueError(f"a revision stage saw labels {list(fitted.classes_)}, the model {list(classes)}")
+    return fitted
+
+
+def _boilerplate_column(fitted: LogisticRegression) -> int:
+    return list(fitted.classes_).index(Label.BOILERPLATE.value)
+
+
+def _predict(stage: ContextStage | StructureStage, features: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    return classes[stage.revise_features(features).argmax(axis=1)]
 
 
 def _structure_data(
@@ -180,19 +201,11 @@ def cross_validate_structure(
     with_markup = np.empty(len(truth), dtype=object)
     without = np.empty(len(truth), dtype=object)
     folds = StratifiedGroupKFold(n_splits=min(N_FOLDS, len(renderings)), shuffle=True, random_state=SEED)
-    facts = features[:, context_columns:]
+    plain = features[:, :context_columns]
+    classes = np.unique(truth)
     for train, test in folds.split(features, truth, groups):
-        fitted = context_pipeline().fit(features[train], truth[train])
-        stage = StructureStage(
-            fitted.coef_,
-            fitted.intercept_,
-            headline_boilerplate_share(facts[train], truth[train]),
-            list(fitted.classes_).index(Label.BOILERPLATE.value),
-        )
-        revised = stage.revise_features(features[test], facts[test])
-        with_markup[test] = fitted.classes_[revised.argmax(axis=1)]
-        plain = features[:, :context_columns]
-        without[test] = context_pipeline().fit(plain[train], truth[train]).predict(plain[test])
+        with_markup[test] = _predict(_fit_structure(features[train], truth[train]), features[test], classes)
+        without[test] = _predict(_fit_context(plain[train], truth[train]), plain[test], classes)
     return (
         CVReport(
             "HTML renderings, structure stage (as classify_html() runs)", truth.tolist(), with_markup.tolist()
@@ -257,8 +270,9 @@ def cross_validate_with_context(
     truth = np.asarray([e.label.value for e in examples], dtype=object)
     features = context_features(out_of_fold, texts, document_sizes(examples))
     predicted = np.empty(len(examples), dtype=object)
+    classes = np.unique(truth)
     for train, test in _folds(examples):
-        predicted[test] = context_pipeline().fit(features[train], truth[train]).predict(features[test])
+        predicted[test] = _predict(_fit_context(features[train], truth[train]), features[test], classes)
     return CVReport(name, truth.tolist(), predicted.tolist())
 
 
