@@ -298,9 +298,20 @@ def test_evaluate_reports_grouped_cv_beside_the_baseline(small_labels, tmp_path,
     pytest.importorskip("matplotlib")
     plot = tmp_path / "confusion.png"
     assert main(["evaluate", "--labels", str(small_labels), "--plot", str(plot)]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "narratives: macro-F1" in out and "baseline" in out and "confusion" in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert err == ""  # no progress bar when standard error is not a terminal
+
+
+def test_evaluate_shows_folds_and_stages_on_a_terminal(small_labels, monkeypatch, capsys):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["evaluate", "--labels", str(small_labels)]) == 0
+    shown = terminal.getvalue()
+    assert "cross-validating narratives" in shown and "cross-validating baseline" in shown
+    assert "/10" in shown and "fold" in shown  # five folds for each of the two stages
+    assert "narratives: macro-F1" in capsys.readouterr().out
 
 
 def test_labels_suggest_then_correct_then_check(small_labels, tmp_path, capsys):

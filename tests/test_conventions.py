@@ -168,3 +168,48 @@ def test_readme_first_command_classifies_the_demo_article_the_model_never_saw():
     assert 6 <= sum(p.label.value != "boilerplate" for p in paragraphs) <= 10
     assert not labelled & {p.text for p in paragraphs}
     assert {p.label.value for p in paragraphs} == {"reported_fact", "speculation", "opinion", "boilerplate"}
+
+
+REPORT_TRUTH = ["opinion", "boilerplate", "opinion", "speculation", "reported_fact", "opinion"]
+REPORT_PREDICTED = ["opinion", "opinion", "opinion", "speculation", "reported_fact", "speculation"]
+
+
+def test_cv_report_table_is_scikit_learns_classification_report():
+    from sklearn.metrics import classification_report
+
+    from narratives.training import CVReport
+
+    report = CVReport("narratives", REPORT_TRUTH, REPORT_PREDICTED)
+    expected = classification_report(
+        REPORT_TRUTH, REPORT_PREDICTED, labels=list(report.labels), digits=3, zero_division=0
+    )
+    rendered = report.render()
+    for line in expected.splitlines():
+        if line.strip():
+            assert f"  {line}" in rendered.splitlines()
+    assert rendered.startswith("narratives: macro-F1 ") and "confusion (rows true" in rendered
+
+
+def test_confusion_plot_is_drawn_by_confusion_matrix_display(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import numpy as np
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    from narratives.plots import plot_confusion
+    from narratives.training import CVReport
+
+    drawn = []
+    original = ConfusionMatrixDisplay.plot
+
+    def spy(display, *args, **kwargs):
+        drawn.append(display)
+        return original(display, *args, **kwargs)
+
+    monkeypatch.setattr(ConfusionMatrixDisplay, "plot", spy)
+    report = CVReport("narratives", REPORT_TRUTH, REPORT_PREDICTED)
+    path = plot_confusion(report, tmp_path / "confusion.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    [display] = drawn
+    counts = np.asarray(report.confusion())
+    np.testing.assert_allclose(display.confusion_matrix, counts / counts.sum(axis=1, keepdims=True))
+    assert list(display.display_labels) == list(report.labels)

@@ -262,7 +262,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "split":
         return _split(args, out, err)
     if args.command == "evaluate":
-        return _evaluate(args.labels, args.plot, out)
+        return _evaluate(args.labels, args.plot, out, err)
     if args.command == "train":
         from narratives.train import run
 
@@ -597,9 +597,15 @@ def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO) -> int:
+def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO, err: TextIO) -> int:
     from narratives.labels import load_labels
-    from narratives.training import baseline_pipeline, check_trainable, cross_validate, model_pipeline
+    from narratives.training import (
+        N_FOLDS,
+        baseline_pipeline,
+        check_trainable,
+        cross_validate,
+        model_pipeline,
+    )
 
     if plot is not None:
         try:
@@ -609,17 +615,37 @@ def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO) -> int:
     examples = load_labels(labels_dir)
     check_trainable(examples, labels_dir)
     out.write(f"{len(examples)} labelled paragraphs from {len({e.doc for e in examples})} documents\n")
-    ours = cross_validate("narratives", model_pipeline, examples)
-    baseline = cross_validate(
-        "baseline (TfidfVectorizer(1,2) + LogisticRegression)", baseline_pipeline, examples
-    )
-    out.write(ours.render() + "\n" + baseline.render() + "\n")
+    stages = {
+        "narratives": ("narratives", model_pipeline),
+        "baseline": ("baseline (TfidfVectorizer(1,2) + LogisticRegression)", baseline_pipeline),
+    }
+    reports = []
+    with _fold_progress(len(stages) * N_FOLDS, err) as progress:
+        for stage, (name, make) in stages.items():
+            on_fold = None
+            if progress is not None:
+                progress.set_description(f"cross-validating {stage}")
+                on_fold = progress.update
+            reports.append(cross_validate(name, make, examples, on_fold=on_fold))
+    out.write("\n".join(report.render() for report in reports) + "\n")
     if plot is not None:
         from narratives.plots import plot_confusion
 
-        plot_confusion(ours, plot)
+        plot_confusion(reports[0], plot)
         out.write(f"wrote {plot}\n")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _fold_progress(total: int, err: TextIO) -> Iterator[Any]:
+    """A progress bar of cross-validation folds on standard error when it is a terminal, else None."""
+    if not _is_terminal(err):
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="fold", file=err, leave=False) as bar:
+        yield bar
 
 
 #: How `narratives info` names the real-text sets of ``python -m benchmarks.quality``.
