@@ -333,6 +333,26 @@ def test_labels_suggest_then_correct_then_check(small_labels, tmp_path, capsys):
     assert f"paragraphs {323 + len(rows)}" in capsys.readouterr().out
 
 
+def test_labels_suggest_on_a_folder_keeps_each_document_together_with_positions(tmp_path, capsys):
+    folder = tmp_path / "new"
+    (folder / "later").mkdir(parents=True)
+    first, second = folder / "b_first.txt", folder / "later" / "a_second.txt"
+    shutil.copy(SEEDS[0], first)
+    shutil.copy(SEEDS[1], second)
+    (folder / "notes.csv").write_text("not an article", encoding="utf-8")
+    assert main(["labels", "suggest", str(folder)]) == 0
+    rows = records(capsys.readouterr().out)
+    docs = [r["doc"] for r in rows]
+    n_first = len(split_paragraphs(read_document(first)))
+    assert docs == [first.name] * n_first + [second.name] * (len(rows) - n_first)  # input order, grouped
+    for path in (first, second):
+        text = read_document(path)
+        mine = [r for r in rows if r["doc"] == path.name]
+        assert sorted(r["index"] for r in mine) == list(range(len(mine)))
+        assert all(text[r["start"] : r["end"]] == r["text"] for r in mine)
+        assert [r["confidence"] for r in mine] == sorted(r["confidence"] for r in mine)
+
+
 def test_labels_check_on_the_shipped_labels(capsys):
     assert main(["labels", "check", "--labels", str(ROOT / "labels")]) == 0
     assert "all label files valid" in capsys.readouterr().out

@@ -165,14 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     suggest = actions.add_parser(
         "suggest",
         help="pre-label new documents for a person to correct",
-        description="Write label-format JSONL for new documents, pre-filled by the model, least confident first.",
+        description="Write label-format JSONL for new documents, pre-filled by the model: document by "
+        "document, least confident first within each.",
     )
-    suggest.add_argument("paths", nargs="+", metavar="FILE", help="documents to label")
+    _add_inputs(suggest)
     suggest.add_argument("-o", "--output", type=Path, help="JSONL file to write (default: standard output)")
     suggest.add_argument(
         "--model", type=Path, default=None, help="model directory (default: the shipped model)"
     )
-    suggest.add_argument("--encoding", default="utf-8", help="encoding of the files (default: utf-8)")
     check = actions.add_parser(
         "check",
         help="validate every label file",
@@ -729,9 +729,13 @@ def _suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from narratives.labelling import suggest
     from narratives.model import load_model
 
-    _check_encoding(args.encoding)
+    _check_input_options(args)
     _check_outputs(args.paths, {"-o": args.output})
-    records, failed = suggest(args.paths, model=load_model(args.model), encoding=args.encoding)
+    outputs = [args.output] if args.output is not None else []
+    sources, problems = expand_paths(args.paths, args.glob, outputs=outputs)
+    for name, reason in problems:
+        print(f"narratives: {name}: {reason}", file=err)
+    records, failed = suggest(sources, model=load_model(args.model), encoding=args.encoding)
     for result in failed:
         print(f"narratives: {result.path}: {result.error}", file=err)
     with _destination(args.output, out) as stream:
@@ -739,11 +743,12 @@ def _suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
     if args.output is not None:
         print(
-            f"wrote {len(records)} suggestions to {args.output}, least confident first. Read each paragraph, "
+            f"wrote {len(records)} suggestions to {args.output}, document by document, least confident first "
+            "within each. Read each paragraph, "
             "set its label by labels/GUIDELINES.md and delete 'confidence'; then run `narratives labels check`.",
             file=err,
         )
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    return EXIT_SOME_FAILED if failed or problems else EXIT_OK
 
 
 def _check(labels_dir: Path, out: TextIO) -> int:
