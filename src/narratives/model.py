@@ -92,7 +92,7 @@ class Model:
         #: The learned stage that revises HTML blocks by their markup (None: HTML pages
         #: get the page-context stage, as plain text does).
         self.structure = None if structure is None else structure.reordered(order)
-        self._coef_t = np.ascontiguousarray(self.coef_.T)  # sparse rows @ dense columns: one C loop
+        self._coef_t = np.ascontiguousarray(self.coef_.T)  # features @ _coef_t: the scores
         self._feature_names: np.ndarray | None = None
         #: Where a loaded or saved model lives: (directory, digest of its checksums);
         #: the directory is None for the model shipped in the package.
