@@ -68,7 +68,8 @@ def build_contenders(
     contenders: dict[str, Contender] = {
         FLOOR: lambda w: lambda: floor(w.paragraphs),
         "narratives: split documents": lambda w: lambda: [split_paragraphs(d) for d in w.documents],
-        "narratives: featurise": lambda w: lambda: model.transform(w.paragraphs),
+        # The stages as classify runs them: numpy arrays (model.transform wraps them for scipy).
+        "narratives: featurise": lambda w: lambda: model.features(w.paragraphs),
         "narratives: predict on features": _predict_on_features(model),
         "narratives: featurise + predict": lambda w: lambda: model.predict_proba(w.paragraphs),
     }
@@ -92,7 +93,7 @@ def build_contenders(
 
 def _predict_on_features(model: Model) -> Contender:
     def prepare(workload: Workload) -> Timed:
-        features = model.transform(workload.paragraphs)
+        features = model.features(workload.paragraphs)
         return lambda: model.predict_proba_features(features)
 
     return prepare

@@ -298,9 +298,20 @@ def test_evaluate_reports_grouped_cv_beside_the_baseline(small_labels, tmp_path,
     pytest.importorskip("matplotlib")
     plot = tmp_path / "confusion.png"
     assert main(["evaluate", "--labels", str(small_labels), "--plot", str(plot)]) == 0
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "narratives: macro-F1" in out and "baseline" in out and "confusion" in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert err == ""  # no progress bar when standard error is not a terminal
+
+
+def test_evaluate_shows_folds_and_stages_on_a_terminal(small_labels, monkeypatch, capsys):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["evaluate", "--labels", str(small_labels)]) == 0
+    shown = terminal.getvalue()
+    assert "cross-validating narratives" in shown and "cross-validating baseline" in shown
+    assert "/10" in shown and "fold" in shown  # five folds for each of the two stages
+    assert "narratives: macro-F1" in capsys.readouterr().out
 
 
 def test_labels_suggest_then_correct_then_check(small_labels, tmp_path, capsys):
@@ -320,6 +331,26 @@ def test_labels_suggest_then_correct_then_check(small_labels, tmp_path, capsys):
     suggestions.write_text("".join(json.dumps(r) + "\n" for r in reviewed), encoding="utf-8")
     assert main(["labels", "check", "--labels", str(small_labels)]) == 0
     assert f"paragraphs {323 + len(rows)}" in capsys.readouterr().out
+
+
+def test_labels_suggest_on_a_folder_keeps_each_document_together_with_positions(tmp_path, capsys):
+    folder = tmp_path / "new"
+    (folder / "later").mkdir(parents=True)
+    first, second = folder / "b_first.txt", folder / "later" / "a_second.txt"
+    shutil.copy(SEEDS[0], first)
+    shutil.copy(SEEDS[1], second)
+    (folder / "notes.csv").write_text("not an article", encoding="utf-8")
+    assert main(["labels", "suggest", str(folder)]) == 0
+    rows = records(capsys.readouterr().out)
+    docs = [r["doc"] for r in rows]
+    n_first = len(split_paragraphs(read_document(first)))
+    assert docs == [first.name] * n_first + [second.name] * (len(rows) - n_first)  # input order, grouped
+    for path in (first, second):
+        text = read_document(path)
+        mine = [r for r in rows if r["doc"] == path.name]
+        assert sorted(r["index"] for r in mine) == list(range(len(mine)))
+        assert all(text[r["start"] : r["end"]] == r["text"] for r in mine)
+        assert [r["confidence"] for r in mine] == sorted(r["confidence"] for r in mine)
 
 
 def test_labels_check_on_the_shipped_labels(capsys):

@@ -168,3 +168,87 @@ def test_readme_first_command_classifies_the_demo_article_the_model_never_saw():
     assert 6 <= sum(p.label.value != "boilerplate" for p in paragraphs) <= 10
     assert not labelled & {p.text for p in paragraphs}
     assert {p.label.value for p in paragraphs} == {"reported_fact", "speculation", "opinion", "boilerplate"}
+
+
+REPORT_TRUTH = ["opinion", "boilerplate", "opinion", "speculation", "reported_fact", "opinion"]
+REPORT_PREDICTED = ["opinion", "opinion", "opinion", "speculation", "reported_fact", "speculation"]
+
+
+def test_cv_report_table_is_scikit_learns_classification_report():
+    from sklearn.metrics import classification_report
+
+    from narratives.training import CVReport
+
+    report = CVReport("narratives", REPORT_TRUTH, REPORT_PREDICTED)
+    expected = classification_report(
+        REPORT_TRUTH, REPORT_PREDICTED, labels=list(report.labels), digits=3, zero_division=0
+    )
+    rendered = report.render()
+    for line in expected.splitlines():
+        if line.strip():
+            assert f"  {line}" in rendered.splitlines()
+    assert rendered.startswith("narratives: macro-F1 ") and "confusion (rows true" in rendered
+
+
+def test_confusion_plot_is_drawn_by_confusion_matrix_display(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    import numpy as np
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    from narratives.plots import plot_confusion
+    from narratives.training import CVReport
+
+    drawn = []
+    original = ConfusionMatrixDisplay.plot
+
+    def spy(display, *args, **kwargs):
+        drawn.append(display)
+        return original(display, *args, **kwargs)
+
+    monkeypatch.setattr(ConfusionMatrixDisplay, "plot", spy)
+    report = CVReport("narratives", REPORT_TRUTH, REPORT_PREDICTED)
+    path = plot_confusion(report, tmp_path / "confusion.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    [display] = drawn
+    counts = np.asarray(report.confusion())
+    np.testing.assert_allclose(display.confusion_matrix, counts / counts.sum(axis=1, keepdims=True))
+    assert list(display.display_labels) == list(report.labels)
+
+
+def test_to_dataframe_of_classify_classify_many_and_classify_files(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from narratives import Label, classify_files, classify_many, to_dataframe
+
+    texts = ["Soldiers seized the palace.\n\nIt may not last.", "This coup is shameful."]
+    results = classify_many(texts)
+    one = to_dataframe(results[0])
+    assert list(one.columns) == [
+        "index", "start", "end", "label", "confidence",
+        *(f"p_{label.value}" for label in Label), "text",
+    ]  # fmt: skip
+    assert one["text"].tolist() == [p.text for p in results[0]]
+    assert one["label"].tolist() == [p.label.value for p in results[0]]
+    assert list(one["label"].cat.categories) == [label.value for label in Label]
+    assert one["p_opinion"].tolist() == [p.probabilities[Label.OPINION] for p in results[0]]
+    many = to_dataframe(results)
+    assert many["document"].tolist() == [0, 0, 1] and many["index"].tolist() == [0, 1, 0]
+    good = tmp_path / "a.txt"
+    good.write_text(texts[0], encoding="utf-8")
+    files = to_dataframe(classify_files([good, tmp_path / "missing.txt"]))
+    assert files["file"].tolist() == [str(good)] * 2  # the missing file has no rows
+    assert isinstance(to_dataframe([]), pd.DataFrame) and to_dataframe([]).empty
+    with pytest.raises(TypeError, match="classify_many"):
+        to_dataframe("Soldiers seized the palace.")
+    with pytest.raises(TypeError, match="int"):
+        to_dataframe([1, 2])
+
+
+def test_to_dataframe_without_pandas_says_to_install_it(monkeypatch):
+    import sys
+
+    from narratives import classify, to_dataframe
+
+    paragraphs = classify("Soldiers seized the palace.")
+    monkeypatch.setitem(sys.modules, "pandas", None)  # what `import pandas` finds when it is missing
+    with pytest.raises(ImportError, match="pip install pandas"):
+        to_dataframe(paragraphs)

@@ -228,3 +228,31 @@ def test_stem_prefilter_agrees_with_the_stemmer_on_every_corpus_word():
     table = cues.lexicon_table(ids)
     for word, i in ids.items():
         assert tuple(table[i].nonzero()[0]) == cues.lexicon_hits(word), word
+
+
+def test_rows_are_the_transform_matrix_as_arrays_in_any_chunking(fitted, monkeypatch):
+    import narratives.featurize as featurize
+
+    texts = CORPUS + UNSEEN + CORPUS
+    whole = fitted.transform(texts)
+    monkeypatch.setattr(featurize, "CHUNK", 4)  # several chunks stacked, one of them partly empty
+    rows = fitted.fitted().rows(texts)
+    assert rows.shape == whole.shape and rows.indptr[-1] == len(rows.data) == whole.nnz
+    assert (rows.tocsr() != whole).nnz == 0
+    dense = np.arange(2 * whole.shape[1], dtype=float).reshape(-1, 2)
+    np.testing.assert_allclose(rows @ dense, whole @ dense, rtol=0, atol=1e-12)
+
+
+def test_pair_table_matches_a_dense_table():
+    from narratives.featurize import _PairTable
+
+    rng = np.random.default_rng(0)
+    for n_tokens, n_pairs in ((50, 500), (2000, 40)):  # a full table and a sparse one (left filter)
+        left, right = rng.integers(0, n_tokens, n_pairs), rng.integers(0, n_tokens, n_pairs)
+        values = rng.integers(1, 9, n_pairs)
+        table = _PairTable(left, right, values, n_tokens)
+        dense = np.zeros((n_tokens, n_tokens), dtype=np.int64)
+        np.add.at(dense, (left, right), values)  # repeated pairs add up
+        asked_left = np.concatenate([left, rng.integers(0, n_tokens, 5000)])
+        asked_right = np.concatenate([right, rng.integers(0, n_tokens, 5000)])
+        assert (table.look_up(asked_left, asked_right) == dense[asked_left, asked_right]).all()

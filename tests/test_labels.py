@@ -79,6 +79,16 @@ def test_a_complete_document_loads_as_typed_examples(labels_dir):
     assert examples[1].source.endswith("a.jsonl:2")
 
 
+def test_a_reviewed_suggestion_may_keep_its_position_fields(labels_dir):
+    placed = {**record("Soldiers seized power."), "index": 1, "start": 15, "end": 37}
+    write(labels_dir, "a.jsonl", [record("Coup in Niger"), placed])
+    assert [e.text for e in load_labels(labels_dir)] == ["Coup in Niger", "Soldiers seized power."]
+    write(labels_dir, "a.jsonl", [record("Coup in Niger"), {**placed, "start": -1}])
+    assert "a.jsonl:2: 'start' must be a whole number of at least 0" in problems(labels_dir)
+    write(labels_dir, "a.jsonl", [record("Coup in Niger"), {**placed, "page": 2}])
+    assert "a.jsonl:2: unknown field(s) ['page']" in problems(labels_dir)
+
+
 def test_malformed_json_names_file_and_line(labels_dir):
     write(labels_dir, "a.jsonl", [record("Coup in Niger"), '{"doc": "doc.txt", "text": '])
     assert "a.jsonl:2: malformed JSON" in problems(labels_dir)

@@ -329,3 +329,16 @@ def test_model_repr_and_save_without_extra_arguments(tmp_path):
     texts = ["Troops seized the palace.", "It may not last."]
     assert (again.predict_proba(texts) == model.predict_proba(texts)).all()
     assert str(saved) in repr(again)
+
+
+def test_numpy_scoring_equals_the_scipy_product_on_the_corpus(shipped, examples):
+    """Classifying scores numpy arrays; the probabilities are those of scipy's sparse product."""
+    texts = [e.text for e in examples]
+    rows = shipped.features(texts)
+    matrix = shipped.transform(texts)
+    assert (rows.tocsr() != matrix).nnz == 0
+    through_scipy = shipped.predict_proba_features(matrix)
+    np.testing.assert_allclose(shipped.predict_proba_features(rows), through_scipy, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(shipped.predict_proba(texts), through_scipy, rtol=0, atol=1e-12)
+    scores = np.asarray(matrix @ shipped.coef_.T) + shipped.intercept_
+    np.testing.assert_allclose(rows @ shipped.coef_.T + shipped.intercept_, scores, rtol=0, atol=1e-12)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562): ``import narratives`` load
         TrainingDataError,
         UsageError,
     )
+    from narratives.frames import to_dataframe
     from narratives.labels import Label, LabelledParagraph, load_labels
     from narratives.model import Model, load_model
     from narratives.paragraphs import Paragraph, split_paragraphs
@@ -49,6 +50,7 @@ _HOMES = {
         ("LabelFileError", "ModelError", "NarrativesError", "OutputError", "TrainingDataError", "UsageError"),
         "narratives.errors",
     ),
+    "to_dataframe": "narratives.frames",
     **dict.fromkeys(("Label", "LabelledParagraph", "load_labels"), "narratives.labels"),
     **dict.fromkeys(("Model", "load_model"), "narratives.model"),
     **dict.fromkeys(("Paragraph", "split_paragraphs"), "narratives.paragraphs"),
@@ -75,6 +77,7 @@ __all__ = [
     "load_labels",
     "load_model",
     "split_paragraphs",
+    "to_dataframe",
 ]
 
 __version__ = "0.2.0"

@@ -470,7 +470,7 @@ def _score_batch(documents: list[str | HtmlPage], model: Model) -> _BatchScores:
     paragraphs: Sequence[str] = judged[0 : len(judged)] if len(judged) <= CHUNK else judged
     probabilities = np.concatenate(
         [
-            model.predict_proba_features(model.transform(paragraphs[start : start + CHUNK]))
+            model.predict_proba_features(model.features(paragraphs[start : start + CHUNK]))
             for start in range(0, len(paragraphs), CHUNK)
         ]
     )

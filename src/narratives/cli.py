@@ -165,14 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     suggest = actions.add_parser(
         "suggest",
         help="pre-label new documents for a person to correct",
-        description="Write label-format JSONL for new documents, pre-filled by the model, least confident first.",
+        description="Write label-format JSONL for new documents, pre-filled by the model: document by "
+        "document, least confident first within each.",
     )
-    suggest.add_argument("paths", nargs="+", metavar="FILE", help="documents to label")
+    _add_inputs(suggest)
     suggest.add_argument("-o", "--output", type=Path, help="JSONL file to write (default: standard output)")
     suggest.add_argument(
         "--model", type=Path, default=None, help="model directory (default: the shipped model)"
     )
-    suggest.add_argument("--encoding", default="utf-8", help="encoding of the files (default: utf-8)")
     check = actions.add_parser(
         "check",
         help="validate every label file",
@@ -262,7 +262,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "split":
         return _split(args, out, err)
     if args.command == "evaluate":
-        return _evaluate(args.labels, args.plot, out)
+        return _evaluate(args.labels, args.plot, out, err)
     if args.command == "train":
         from narratives.train import run
 
@@ -600,9 +600,15 @@ def _split(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO) -> int:
+def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO, err: TextIO) -> int:
     from narratives.labels import load_labels
-    from narratives.training import baseline_pipeline, check_trainable, cross_validate, model_pipeline
+    from narratives.training import (
+        N_FOLDS,
+        baseline_pipeline,
+        check_trainable,
+        cross_validate,
+        model_pipeline,
+    )
 
     if plot is not None:
         try:
@@ -612,17 +618,37 @@ def _evaluate(labels_dir: Path, plot: Path | None, out: TextIO) -> int:
     examples = load_labels(labels_dir)
     check_trainable(examples, labels_dir)
     out.write(f"{len(examples)} labelled paragraphs from {len({e.doc for e in examples})} documents\n")
-    ours = cross_validate("narratives", model_pipeline, examples)
-    baseline = cross_validate(
-        "baseline (TfidfVectorizer(1,2) + LogisticRegression)", baseline_pipeline, examples
-    )
-    out.write(ours.render() + "\n" + baseline.render() + "\n")
+    stages = {
+        "narratives": ("narratives", model_pipeline),
+        "baseline": ("baseline (TfidfVectorizer(1,2) + LogisticRegression)", baseline_pipeline),
+    }
+    reports = []
+    with _fold_progress(len(stages) * N_FOLDS, err) as progress:
+        for stage, (name, make) in stages.items():
+            on_fold = None
+            if progress is not None:
+                progress.set_description(f"cross-validating {stage}")
+                on_fold = progress.update
+            reports.append(cross_validate(name, make, examples, on_fold=on_fold))
+    out.write("\n".join(report.render() for report in reports) + "\n")
     if plot is not None:
         from narratives.plots import plot_confusion
 
-        plot_confusion(ours, plot)
+        plot_confusion(reports[0], plot)
         out.write(f"wrote {plot}\n")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _fold_progress(total: int, err: TextIO) -> Iterator[Any]:
+    """A progress bar of cross-validation folds on standard error when it is a terminal, else None."""
+    if not _is_terminal(err):
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="fold", file=err, leave=False) as bar:
+        yield bar
 
 
 #: How `narratives info` names the real-text sets of ``python -m benchmarks.quality``.
@@ -706,9 +732,13 @@ def _suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from narratives.labelling import suggest
     from narratives.model import load_model
 
-    _check_encoding(args.encoding)
+    _check_input_options(args)
     _check_outputs(args.paths, {"-o": args.output})
-    records, failed = suggest(args.paths, model=load_model(args.model), encoding=args.encoding)
+    outputs = [args.output] if args.output is not None else []
+    sources, problems = expand_paths(args.paths, args.glob, outputs=outputs)
+    for name, reason in problems:
+        print(f"narratives: {name}: {reason}", file=err)
+    records, failed = suggest(sources, model=load_model(args.model), encoding=args.encoding)
     for result in failed:
         print(f"narratives: {result.path}: {result.error}", file=err)
     with _destination(args.output, out) as stream:
@@ -716,11 +746,12 @@ def _suggest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
     if args.output is not None:
         print(
-            f"wrote {len(records)} suggestions to {args.output}, least confident first. Read each paragraph, "
+            f"wrote {len(records)} suggestions to {args.output}, document by document, least confident first "
+            "within each. Read each paragraph, "
             "set its label by labels/GUIDELINES.md and delete 'confidence'; then run `narratives labels check`.",
             file=err,
         )
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+    return EXIT_SOME_FAILED if failed or problems else EXIT_OK
 
 
 def _check(labels_dir: Path, out: TextIO) -> int:

@@ -2,8 +2,10 @@
 
 Label files are JSONL: one object per paragraph with ``doc`` (the document's file
 name), ``text`` (the paragraph exactly as :func:`split_paragraphs` yields it),
-``label`` and an optional ``note``. When a document's raw text is found in one of
-the text directories, its labels must cover its paragraphs exactly.
+``label`` and an optional ``note``; ``index``, ``start`` and ``end`` (where the
+paragraph sits in its document, as ``narratives labels suggest`` writes them) may be
+kept. When a document's raw text is found in one of the text directories, its labels
+must cover its paragraphs exactly.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ class LabelledParagraph:
 
 
 _KNOWN_KEYS = {"doc", "text", "label", "note"}
+#: Where a suggested paragraph sits in its document (paragraph number, character offsets):
+#: informative only, so a reviewed suggestion needs no editing beyond its label.
+_POSITION_KEYS = ("index", "start", "end")
 #: A label file larger than this is not hand labels (the project's largest is under 1 MB).
 MAX_LABEL_FILE_BYTES = 256 * 1024 * 1024
 
@@ -128,9 +133,15 @@ def _parse_record(line: str, where: str, problems: list[str]) -> LabelledParagra
             "set 'label' by labels/GUIDELINES.md, then delete 'confidence'"
         )
         return None
-    unknown = set(record) - _KNOWN_KEYS
+    unknown = set(record) - _KNOWN_KEYS - set(_POSITION_KEYS)
     if unknown:
-        problems.append(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_KNOWN_KEYS)}")
+        allowed = sorted(_KNOWN_KEYS | set(_POSITION_KEYS))
+        problems.append(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {allowed}")
+    for key in _POSITION_KEYS:
+        value = record.get(key)
+        if key in record and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            problems.append(f"{where}: {key!r} must be a whole number of at least 0 when present")
+            return None
     doc, text, label, note = (record.get(key) for key in ("doc", "text", "label", "note"))
     if not isinstance(doc, str) or not doc.strip():
         problems.append(f"{where}: 'doc' must be a non-empty string (the document's file name)")

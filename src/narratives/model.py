@@ -92,7 +92,7 @@ class Model:
         #: The learned stage that revises HTML blocks by their markup (None: HTML pages
         #: get the page-context stage, as plain text does).
         self.structure = None if structure is None else structure.reordered(order)
-        self._coef_t = np.ascontiguousarray(self.coef_.T)  # sparse rows @ dense columns: one C loop
+        self._coef_t = np.ascontiguousarray(self.coef_.T)  # features @ _coef_t: the scores
         self._feature_names: np.ndarray | None = None
         #: Where a loaded or saved model lives: (directory, digest of its checksums);
         #: the directory is None for the model shipped in the package.
@@ -130,11 +130,24 @@ class Model:
         return clone
 
     def transform(self, texts: Sequence[str]) -> Any:
-        """Featurise paragraph texts (one call per batch)."""
+        """Featurise paragraph texts (one call per batch) into a scipy CSR matrix."""
         return self.featurizer.transform(texts)
 
+    def features(self, texts: Sequence[str]) -> Any:
+        """The features of :meth:`transform` as numpy arrays (:class:`~narratives.featurize.SparseRows`).
+
+        What classifying uses: scoring them needs numpy alone, where a scipy matrix
+        would cost importing scipy's sparse module (a third of a one-file CLI call).
+        A featuriser without ``rows`` gives its ``transform``.
+        """
+        rows = getattr(self.featurizer, "rows", None)
+        return self.featurizer.transform(texts) if rows is None else rows(texts)
+
     def predict_proba_features(self, features: Any) -> np.ndarray:
-        """Class probabilities from precomputed features, columns in ``classes_`` order."""
+        """Class probabilities from precomputed features, columns in ``classes_`` order.
+
+        ``features``: :meth:`features` (scored with numpy) or :meth:`transform` (scipy).
+        """
         scores = features @ self._coef_t + self.intercept_
         return softmax(scores)
 
@@ -164,7 +177,7 @@ class Model:
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities of every label for each paragraph text; rows sum to 1."""
-        return self.predict_proba_features(self.transform(_as_texts(texts)))
+        return self.predict_proba_features(self.features(_as_texts(texts)))
 
     def predict(self, texts: Sequence[str]) -> list[Label]:
         """The most probable label of each paragraph text."""
@@ -184,7 +197,7 @@ class Model:
         """
         if not isinstance(text, str):
             raise TypeError(f"explain expects one paragraph str, got {type(text).__name__}")
-        features = self.transform([text]).tocsr()
+        features = self.features([text])
         if label is None:
             target = int(self.predict_proba_features(features).argmax())
         else:

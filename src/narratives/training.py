@@ -14,7 +14,12 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import (
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+)
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 
@@ -243,12 +248,17 @@ def out_of_fold_probabilities(
 
 
 def _run_folds(
-    make: Callable[[], Pipeline], examples: Sequence[LabelledParagraph], n_folds: int, method: str
+    make: Callable[[], Pipeline],
+    examples: Sequence[LabelledParagraph],
+    n_folds: int,
+    method: str,
+    on_fold: Callable[[], object] | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """``(test indices, pipeline.<method>(test texts))`` per fold, the folds fitted in parallel.
 
     Each fold is independent and deterministic, so running them in ``FOLD_JOBS``
-    processes gives the same numbers as one after another, in less time.
+    processes gives the same numbers as one after another, in less time. ``on_fold``
+    is called as each fold's result arrives (a progress bar's ``update``).
     """
     from joblib import Parallel, delayed
 
@@ -259,7 +269,14 @@ def _run_folds(
         pipeline = make().fit(list(texts[train]), list(truth[train]))
         return test, getattr(pipeline, method)(list(texts[test]))
 
-    return Parallel(n_jobs=FOLD_JOBS)(delayed(fold)(train, test) for train, test in _folds(examples, n_folds))
+    results = []
+    for result in Parallel(n_jobs=FOLD_JOBS, return_as="generator")(
+        delayed(fold)(train, test) for train, test in _folds(examples, n_folds)
+    ):
+        results.append(result)
+        if on_fold is not None:
+            on_fold()
+    return results
 
 
 def cross_validate_with_context(
@@ -310,15 +327,12 @@ class CVReport:
         }
 
     def render(self) -> str:
-        """A plain-text report: per-label table, macro-F1, confusion matrix."""
-        lines = [
-            f"{self.name}: macro-F1 {self.macro_f1:.3f}",
-            f"  {'label':<14}{'prec':>6}{'rec':>6}{'F1':>6}{'n':>6}",
-        ]
-        for label, m in self.per_label().items():
-            lines.append(
-                f"  {label:<14}{m['precision']:6.2f}{m['recall']:6.2f}{m['f1']:6.2f}{m['support']:6d}"
-            )
+        """A plain-text report: macro-F1, scikit-learn's per-label table, confusion matrix."""
+        table = classification_report(
+            self.truth, self.predicted, labels=list(self.labels), digits=3, zero_division=0
+        )
+        lines = [f"{self.name}: macro-F1 {self.macro_f1:.3f}"]
+        lines += [f"  {line}" if line.strip() else "" for line in table.rstrip().splitlines()]
         lines.append(
             "  confusion (rows true, columns predicted): " + " ".join(label[:4] for label in self.labels)
         )
@@ -328,15 +342,21 @@ class CVReport:
 
 
 def cross_validate(
-    name: str, make: Callable[[], Pipeline], examples: Sequence[LabelledParagraph], n_folds: int = N_FOLDS
+    name: str,
+    make: Callable[[], Pipeline],
+    examples: Sequence[LabelledParagraph],
+    n_folds: int = N_FOLDS,
+    *,
+    on_fold: Callable[[], object] | None = None,
 ) -> CVReport:
     """Out-of-fold predictions with folds grouped by document (stratified, fixed seed).
 
     A paragraph's neighbours share its document, so they are never in its training fold.
+    ``on_fold`` is called after each fold (``narratives evaluate`` moves its progress bar).
     """
     truth = [e.label.value for e in examples]
     predicted = np.empty(len(examples), dtype=object)
-    for test, fold in _run_folds(make, examples, n_folds, "predict"):
+    for test, fold in _run_folds(make, examples, n_folds, "predict", on_fold):
         predicted[test] = fold
     return CVReport(name, truth, predicted.tolist())
 
