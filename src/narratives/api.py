@@ -393,6 +393,8 @@ def _batches(
 
 def _read(text: object, input_format: InputFormat) -> str | HtmlPage:
     """One input as a document: the text itself, or the page read from its HTML."""
+    if input_format == "text" and isinstance(text, str):  # the common case imports nothing
+        return text
     from narratives.html import HtmlPage, decode_html, looks_like_html, read_html
 
     if isinstance(text, HtmlPage):  # read already (classify_files reads files by name)

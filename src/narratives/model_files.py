@@ -184,15 +184,17 @@ def _parse_json(data: bytes, path: Path) -> Any:
 
 
 def _depth(value: Any) -> int:
-    """Nesting depth of parsed JSON, without recursion."""
-    deepest, stack = 0, [(value, 1)]
+    """Nesting depth of parsed JSON (a scalar counts as one level), without recursion.
+
+    Only containers are pushed: a vocabulary is a list of tens of thousands of strings,
+    and walking them one by one cost a tenth of a second of every model load.
+    """
+    deepest, stack = 1, [(value, 1)] if isinstance(value, (dict, list)) else []
     while stack:
         item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
+        children = item.values() if isinstance(item, dict) else item
+        deepest = max(deepest, depth + any(True for _ in children))  # children sit one level down
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
 
 
