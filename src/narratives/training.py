@@ -149,31 +149,25 @@ def _fit_context(
     features: np.ndarray, truth: np.ndarray, classes: Sequence[str] | None = None
 ) -> ContextStage:
     """The page-context stage fitted on :func:`context_features` rows, with its own-headline share."""
-    fitted = _fit_stage(features, truth, classes)
-    headlines = features[:, CONTEXT_FEATURES.index("own_headline")] == 1.0
-    share = headline_boilerplate_share(headlines, truth)
-    return ContextStage(fitted.coef_, fitted.intercept_, share, _boilerplate_column(fitted))
+    return ContextStage(*_fit_stage(features, truth, classes, CONTEXT_FEATURES.index("own_headline")))
 
 
 def _fit_structure(
     features: np.ndarray, truth: np.ndarray, classes: Sequence[str] | None = None
 ) -> StructureStage:
     """The structure stage fitted on :func:`structure_features` rows, with its page-headline share."""
-    fitted = _fit_stage(features, truth, classes)
-    headlines = features[:, STRUCTURE_FEATURES.index("page_headline")] == 1.0
-    share = headline_boilerplate_share(headlines, truth)
-    return StructureStage(fitted.coef_, fitted.intercept_, share, _boilerplate_column(fitted))
+    return StructureStage(*_fit_stage(features, truth, classes, STRUCTURE_FEATURES.index("page_headline")))
 
 
-def _fit_stage(features: np.ndarray, truth: np.ndarray, classes: Sequence[str] | None) -> LogisticRegression:
+def _fit_stage(
+    features: np.ndarray, truth: np.ndarray, classes: Sequence[str] | None, headline_column: int
+) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """A revision stage's weights, the share of picked headlines that were boilerplate, and its column."""
     fitted = context_pipeline().fit(features, truth)
     if classes is not None and list(fitted.classes_) != list(classes):
         raise ValueError(f"a revision stage saw labels {list(fitted.classes_)}, the model {list(classes)}")
-    return fitted
-
-
-def _boilerplate_column(fitted: LogisticRegression) -> int:
-    return list(fitted.classes_).index(Label.BOILERPLATE.value)
+    share = headline_boilerplate_share(features[:, headline_column] == 1.0, truth)
+    return fitted.coef_, fitted.intercept_, share, list(fitted.classes_).index(Label.BOILERPLATE.value)
 
 
 def _predict(stage: ContextStage | StructureStage, features: np.ndarray, classes: np.ndarray) -> np.ndarray:
