@@ -243,15 +243,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no L3S-GN1 HTML pages in {args.realdev}: nothing to measure (skipped)")
         return 0
     from narratives import load_model
-    from narratives.safe_io import atomic_output
 
     result = evaluate_pages(pages, load_model(args.model))
     print(render(result))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_output(args.out) as handle:
-        handle.write(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {args.out}")
+    write_results(args.out, result)
     return 0
+
+
+def write_results(path: Path, results: dict[str, Any]) -> None:
+    """Write a harness's results as indented JSON, atomically, and say where."""
+    from narratives.safe_io import atomic_output
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_output(path) as handle:
+        handle.write(json.dumps(results, indent=1) + "\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

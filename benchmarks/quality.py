@@ -36,12 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.pages import evaluate_pages, load_pages
+from benchmarks.pages import evaluate_pages, load_pages, write_results
 from benchmarks.pages import render as render_pages
 from narratives import classify_many, load_labels, split_paragraphs
 from narratives.labels import Label
 from narratives.model import Model, load_model
-from narratives.safe_io import atomic_output
 from narratives.training import CVReport, baseline_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,10 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if pages:
         results["sets"]["l3s_html"] = evaluate_pages(pages, model)
         print(render_pages(results["sets"]["l3s_html"]))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_output(args.out) as handle:
-        handle.write(json.dumps(results, indent=1) + "\n")
-    print(f"wrote {args.out}")
+    write_results(args.out, results)
     return 0
 
 

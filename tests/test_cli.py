@@ -285,15 +285,6 @@ def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
     assert "file" in terminal.getvalue() and "%" in terminal.getvalue()
 
 
-@pytest.fixture
-def small_labels(tmp_path):
-    labels = tmp_path / "labels"
-    labels.mkdir()
-    shutil.copy(ROOT / "labels" / "corpus_a.jsonl", labels)
-    shutil.copytree(ROOT / "labels" / "corpus", labels / "corpus", ignore=shutil.ignore_patterns("[b-z]*"))
-    return labels
-
-
 def test_evaluate_reports_grouped_cv_beside_the_baseline(small_labels, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     plot = tmp_path / "confusion.png"

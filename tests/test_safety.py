@@ -153,15 +153,6 @@ def test_2_labels_suggest_refuses_to_write_over_its_input(tmp_path, capsys):
 # -- 3. train --out over a user's folder; a failed save keeps the old model --------------
 
 
-@pytest.fixture
-def small_labels(tmp_path):
-    labels = tmp_path / "labels"
-    labels.mkdir()
-    shutil.copy(ROOT / "labels" / "corpus_a.jsonl", labels)
-    shutil.copytree(ROOT / "labels" / "corpus", labels / "corpus", ignore=shutil.ignore_patterns("[b-z]*"))
-    return labels
-
-
 def test_3_train_refuses_an_out_folder_holding_other_files_before_any_work(small_labels, tmp_path, capsys):
     folder = tmp_path / "thesis"
     folder.mkdir()
