@@ -190,6 +190,21 @@ def test_cv_report_table_is_scikit_learns_classification_report():
     assert rendered.startswith("narratives: macro-F1 ") and "confusion (rows true" in rendered
 
 
+def test_cv_report_scores_a_label_nobody_used_as_zero_without_warning():
+    import warnings
+
+    from narratives.training import CVReport
+
+    truth, predicted = ["opinion", "opinion", "reported_fact"], ["opinion", "reported_fact", "reported_fact"]
+    report = CVReport("narratives", truth, predicted)  # no speculation or boilerplate anywhere
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        macro = report.macro_f1
+        per_label = report.per_label()
+    assert per_label["speculation"]["f1"] == per_label["boilerplate"]["f1"] == 0.0
+    assert macro == pytest.approx(sum(d["f1"] for d in per_label.values()) / 4)
+
+
 def test_confusion_plot_is_drawn_by_confusion_matrix_display(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
     import numpy as np

@@ -298,7 +298,10 @@ class CVReport:
 
     @property
     def macro_f1(self) -> float:
-        return float(f1_score(self.truth, self.predicted, labels=list(self.labels), average="macro"))
+        # A label with neither examples nor predictions scores 0, as in ``per_label``, without a warning.
+        return float(
+            f1_score(self.truth, self.predicted, labels=list(self.labels), average="macro", zero_division=0)
+        )
 
     def per_label(self) -> dict[str, dict[str, float]]:
         precision, recall, f1, support = precision_recall_fscore_support(
