@@ -118,3 +118,74 @@ def test_readme_quotes_the_committed_web_page_figures():
         assert f"| {systems[name]['f1']:.3f} | {systems[name]['own_headline_kept_share']:.0%} |" in readme
     for name, words in (("narratives (HTML)", "every\nblock at"), ("trafilatura", "keeps the\narticle at")):
         assert f"{words} {systems[name]['pages_per_second']:.0f} pages/s" in readme
+
+
+def test_readme_quotes_the_committed_ceiling_figures():
+    path = ROOT / "benchmarks" / "results" / "ceiling.json"
+    if not path.is_file():
+        pytest.skip("no ceiling figures committed")
+    sets = json.loads(path.read_text(encoding="utf-8"))["sets"]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    mpqa = sets["mpqa"]
+    speculation = mpqa["with_real"]["per_label"]["speculation"]["f1"]
+    assert f"macro-F1 {mpqa['with_real']['macro_f1']:.3f} (speculation {speculation:.2f})" in readme
+    assert f"against {mpqa['labels_alone']['macro_f1']:.3f} from `labels/` alone" in readme
+    checkthat = sets["checkthat"]
+    assert f"{checkthat['plain']['macro_f1']:.3f} plain, {checkthat['ours']['macro_f1']:.3f} with our" in readme
+
+
+def test_ceiling_probe_skips_cleanly_without_data(tmp_path, capsys):
+    from benchmarks.ceiling import main as ceiling_main
+
+    assert ceiling_main(["--realdev", str(tmp_path / "absent"), "--out", str(tmp_path / "c.json")]) == 0
+    assert "skipped" in capsys.readouterr().out
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_ceiling_groups_hold_every_document_once():
+    from benchmarks.ceiling import document_groups
+
+    groups = document_groups(11, 4)
+    assert sorted(i for group in groups for i in group) == list(range(11))
+    assert all(groups)
+    with pytest.raises(ValueError):
+        document_groups(3, 4)
+    with pytest.raises(ValueError):
+        document_groups(3, 1)
+
+
+def test_ceiling_never_trains_on_the_documents_it_scores(monkeypatch):
+    import benchmarks.ceiling as ceiling
+    from benchmarks.quality import RealSet
+
+    documents = [
+        f"Troops entered town number {i} at dawn.\n\nIt may not last long in town {i}." for i in range(5)
+    ]
+    spans = [[(0, d.index("\n")), (d.index("It"), len(d))] for d in documents]
+    real = RealSet(
+        "stand-in",
+        [],
+        documents,
+        [[(s, e, label) for (s, e), label in zip(doc, ("reported_fact", "speculation"))] for doc in spans],
+        ("reported_fact", "speculation", "opinion", "boilerplate"),
+    )
+    trained_on: list[set[str]] = []
+
+    def fake_fit(examples):
+        trained_on.append({e.text for e in examples})
+        return load_model()
+
+    scored: list[list[str]] = []
+    real_score = ceiling.score
+
+    def spy_score(subset, labeller, name):
+        scored.append(subset.documents)
+        return real_score(subset, labeller, name)
+
+    monkeypatch.setattr(ceiling, "fit_model", fake_fit)
+    monkeypatch.setattr(ceiling, "score", spy_score)
+    report = ceiling.with_real_labels(real, [], 2)
+    assert len(report.truth) == 10 and len(trained_on) == len(scored) == 2
+    for texts, held_out in zip(trained_on, scored):
+        assert texts  # the other group's paragraphs were added ...
+        assert not any(text in document for document in held_out for text in texts)  # ... never its own
