@@ -131,7 +131,9 @@ def test_readme_quotes_the_committed_ceiling_figures():
     assert f"macro-F1 {mpqa['with_real']['macro_f1']:.3f} (speculation {speculation:.2f})" in readme
     assert f"against {mpqa['labels_alone']['macro_f1']:.3f} from `labels/` alone" in readme
     checkthat = sets["checkthat"]
-    assert f"{checkthat['plain']['macro_f1']:.3f} plain, {checkthat['ours']['macro_f1']:.3f} with our" in readme
+    assert (
+        f"{checkthat['plain']['macro_f1']:.3f} plain, {checkthat['ours']['macro_f1']:.3f} with our" in readme
+    )
 
 
 def test_ceiling_probe_skips_cleanly_without_data(tmp_path, capsys):
