@@ -191,3 +191,14 @@ def test_ceiling_never_trains_on_the_documents_it_scores(monkeypatch):
     for texts, held_out in zip(trained_on, scored):
         assert texts  # the other group's paragraphs were added ...
         assert not any(text in document for document in held_out for text in texts)  # ... never its own
+
+
+def test_ceiling_refuses_impossible_fold_counts(tmp_path, capsys):
+    from benchmarks.ceiling import main as ceiling_main
+
+    _write_stand_ins(tmp_path)  # one MPQA document: no two groups can be made of it
+    with pytest.raises(SystemExit) as stopped:
+        ceiling_main(["--realdev", str(tmp_path), "--folds", "2", "--out", str(tmp_path / "c.json")])
+    assert stopped.value.code == 2
+    assert "--folds must be from 2 to 1" in capsys.readouterr().err
+    assert not (tmp_path / "c.json").exists()
