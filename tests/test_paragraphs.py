@@ -183,3 +183,39 @@ def test_a_wrapped_line_cut_early_mid_sentence_still_joins(cut):
     lines[cut - 1], lines[cut] = before, " ".join(after) + " " + lines[cut]
     assert all(not line.endswith(".") for line in lines[:cut])
     assert [" ".join(t.split()) for t in texts("\n".join(lines))] == [PROSE_A]
+
+
+def test_a_short_wrapped_block_whose_lines_start_with_capitals_or_digits_is_one_paragraph():
+    """Wire copy where every continuation line happens to open with a name or a number."""
+    lines = [
+        "Fighting near the airport stopped shortly after the two sides met at",
+        "10pm on Saturday. Mediators from the regional bloc then asked",
+        "General Mamadou Sow to pull his armoured units back to barracks.",
+    ]
+    assert texts("\n".join(lines)) == ["\n".join(lines)]
+    two = [
+        "Traffic in the capital was lighter than on an ordinary working",
+        "Monday, and most shops stayed shut.",
+    ]
+    assert texts("\n".join(two)) == ["\n".join(two)]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [  # headlines with one full sentence among them
+            "Junta names a new cabinet of officers and technocrats in",
+            "Soldiers patrol the capital after the night of gunfire.",
+            "Regional bloc threatens sanctions over the detention of",
+            "What the coup means for the uranium trade in the region",
+        ],
+        [  # short items, every other one a sentence
+            "Junta names a new cabinet of officers and technocrats today",
+            "Soldiers patrol the capital after the night of gunfire.",
+            "Regional bloc threatens sanctions over the detention plan",
+            "What the coup means for the uranium trade in the region.",
+        ],
+    ],
+)
+def test_lists_with_full_stops_on_several_lines_stay_apart(lines):
+    assert texts("\n".join(lines)) == lines

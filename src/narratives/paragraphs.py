@@ -10,8 +10,9 @@ The rule, in order:
    headline lists, bullets, datelines, "Read also:" lines) unless the block is
    hard-wrapped prose. A block is hard-wrapped when its longest line is between
    ``MIN_WRAP_WIDTH`` and ``MAX_WRAP_WIDTH`` characters and at least a third of its
-   line breaks show a sentence running on (the next line starts in lower case, or
-   the line ends in ``,``, ``;`` or a hyphen).
+   line breaks show a sentence running on (the next line starts in lower case, the
+   line ends in ``,``, ``;`` or a hyphen, or, when only the block's last line ends
+   with a full stop, the line stops after a word).
 4. In a hard-wrapped block two lines are joined when the first is *full*: the next
    line's first word would not have fitted on it within the block's width, and it
    is at least half that width. A short line or a list marker ends the paragraph.
@@ -60,6 +61,7 @@ _PARAGRAPH_SEPARATOR = "\u2029"
 _LIST_MARKER = re.compile(r"(?:[-*+\u2022\u2023\u25aa\u25cf\u2013\u2014>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s")
 _RUN_ON_ENDING = (",", ";", "-", "\u2010")
 _SENTENCE_END = (".", "!", "?", '"', "\u201d", "'", "\u2019", ")")
+_CLOSERS = "\"'\u201d\u2019)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,7 @@ def _paragraph_spans(block: list[_Line]) -> list[tuple[int, int]]:
         full[i] and _is_wrap(before, after, after_is_full=full[i + 1])
         for i, (before, after) in enumerate(breaks)
     ]
-    if not _is_wrapped_prose(breaks, wrapped, width):
+    if not _is_wrapped_prose(breaks, wrapped, width, one_run=_reads_as_one_run(block)):
         return [(line.start, line.end) for line in block]
     # In wrapped prose a paragraph does not end mid-sentence: a line of at least half
     # the width that stops without a full stop was wrapped early (uneven wire copy, a
@@ -167,17 +169,43 @@ def _paragraph_spans(block: list[_Line]) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_wrapped_prose(breaks: list[tuple[_Line, _Line]], wrapped: list[bool], width: int) -> bool:
+def _is_wrapped_prose(
+    breaks: list[tuple[_Line, _Line]], wrapped: list[bool], width: int, *, one_run: bool
+) -> bool:
     """Rule 3: enough of the block's possible wraps show a sentence running on."""
     if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH or not any(wrapped):
         return False
-    run_ons = sum(_runs_on(*pair) for pair, joined in zip(breaks, wrapped) if joined)
+    run_ons = sum(_runs_on(*pair, one_run=one_run) for pair, joined in zip(breaks, wrapped) if joined)
     return run_ons >= MIN_RUN_ON_SHARE * sum(wrapped)
 
 
-def _runs_on(before: _Line, after: _Line) -> bool:
-    """Does the sentence visibly carry on across this line break?"""
-    return after.text[0].islower() or before.text.endswith(_RUN_ON_ENDING)
+def _runs_on(before: _Line, after: _Line, *, one_run: bool) -> bool:
+    """Does the sentence visibly carry on across this line break?
+
+    It does when the next line starts in lower case or the line ends in ``,``, ``;`` or
+    a hyphen; in a block that reads as one run of prose (``one_run``: only its last
+    line ends with a full stop), also when the line stops after a word ("... the talks
+    broke up at" / "Noon, a mediator said."). A list of headlines has no full stop at
+    the end, and a list of sentences has one on every line.
+    """
+    return (
+        after.text[0].islower()
+        or before.text.endswith(_RUN_ON_ENDING)
+        or (one_run and _ends_after_word(before))
+    )
+
+
+def _reads_as_one_run(block: list[_Line]) -> bool:
+    """Only the block's last line ends with a full stop (after any closing quote or bracket)."""
+    return block[-1].text.rstrip(_CLOSERS).endswith(".") and not any(
+        line.text.endswith(_SENTENCE_END) for line in block[:-1]
+    )
+
+
+def _ends_after_word(line: _Line) -> bool:
+    """Does the line stop on a lower-case letter or a digit (no punctuation)?"""
+    last = line.text[-1]
+    return last.islower() or last.isdigit()
 
 
 def _is_wrap(before: _Line, after: _Line, *, after_is_full: bool) -> bool:
@@ -191,11 +219,10 @@ def _is_wrap(before: _Line, after: _Line, *, after_is_full: bool) -> bool:
 
 
 def _stops_mid_sentence(before: _Line, after: _Line, width: int) -> bool:
-    """A prose line cut after a word ("... down from Thursday at" / "$24.60 a barrel.")."""
-    last = before.text[-1]
+    """A prose line cut after a word ("... the talks broke up at" / "noon on Friday.")."""
     return (
         2 * len(before.text) >= width
-        and (last.islower() or last.isdigit())
+        and _ends_after_word(before)
         and not _LIST_MARKER.match(before.text)
         and not _LIST_MARKER.match(after.text)
     )
