@@ -422,10 +422,11 @@ def test_explain_explains_the_label_that_was_output_even_after_the_context_step(
     alone = model.predict(headlines)
     assert main(["classify", "--format", "jsonl", "--explain-top", "4", str(page)]) == 0
     rows = records(capsys.readouterr().out)
-    assert {r["label"] for r in rows} == {"boilerplate"}  # the context step's doing
-    assert any(label.value != "boilerplate" for label in alone)  # ... not the model's alone
-    for row in rows:
-        expected = [[f, round(p, 4)] for f, p in model.explain_words(row["text"], 4, label="boilerplate")]
+    # The run of headline-shaped lines makes the context step overrule the model on most of them.
+    changed = [row for row, label in zip(rows, alone) if row["label"] != label.value]
+    assert len(changed) > len(rows) / 2
+    for row in rows:  # each explanation is of the label printed, not of the model's own
+        expected = [[f, round(p, 4)] for f, p in model.explain_words(row["text"], 4, label=row["label"])]
         assert row["explanation"] == expected
 
 
