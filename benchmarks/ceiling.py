@@ -31,6 +31,7 @@ from benchmarks.pages import write_results
 from benchmarks.quality import (
     DEFAULT_REALDEV,
     RESULTS,
+    ROOT,
     RealSet,
     load_checkthat,
     load_mpqa,
@@ -40,8 +41,6 @@ from benchmarks.quality import (
 from narratives import load_labels, load_model
 from narratives.labels import Label, LabelledParagraph
 from narratives.training import CVReport, baseline_pipeline, fit_model, model_pipeline
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def document_groups(n_documents: int, n_groups: int) -> list[list[int]]:
